@@ -22,6 +22,12 @@ public interface IHsmObserver
     {
     }
 
+    /// <summary>The initial transition of <paramref name="stateId"/> (0: the machine; for an orthogonal state, once per region)
+    /// is taken to <paramref name="initialId"/>: the default entry drills down into a composite.</summary>
+    void OnInitial(IStateMachine machine, int stateId, int initialId)
+    {
+    }
+
     /// <summary>A state was exited.</summary>
     void OnExit(IStateMachine machine, int stateId)
     {
@@ -73,6 +79,10 @@ public sealed class TraceRecorder : IHsmObserver
     /// <inheritdoc />
     public void OnTransition(IStateMachine machine, int sourceId, int targetId) =>
         Lines.Add($"transition:{machine.Info.States[sourceId].Name}->{machine.Info.States[targetId].Name}");
+
+    /// <inheritdoc />
+    public void OnInitial(IStateMachine machine, int stateId, int initialId) =>
+        Lines.Add($"init:{machine.Info.States[stateId].Name}->{machine.Info.States[initialId].Name}");
 
     /// <inheritdoc />
     public void OnExit(IStateMachine machine, int stateId) => Lines.Add("exit:" + machine.Info.States[stateId].Name);

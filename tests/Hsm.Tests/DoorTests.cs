@@ -1,3 +1,5 @@
+using Hsm.Tests.Machines;
+
 namespace Hsm.Tests;
 
 public class DoorTests
@@ -10,7 +12,7 @@ public class DoorTests
         d.Dispatch(new Open());
         Assert.True(d.IsIn<Door.Opened>());
         d.Dispatch(new Close());
-        d.Dispatch(new Lock(42));
+        d.Dispatch(new Machines.Lock(42));
         d.Dispatch(new Unlock(1));
         Assert.True(d.IsIn<Door.Locked>());
         d.Dispatch(new Unlock(42));

@@ -1,3 +1,5 @@
+using Hsm.Tests.Machines;
+
 namespace Hsm.Tests;
 
 public class RegionTests

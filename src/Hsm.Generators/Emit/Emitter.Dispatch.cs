@@ -35,9 +35,13 @@ internal sealed partial class Emitter
             _w.Line();
             _w.Open($"private void __Step_{e.Index}(in {e.TypeName} e)");
             _w.Line("if (__observer != null) __observer.OnDispatch(this, e!);");
-            _w.Open($"if (!__D{e.Index}_S0(in e) && __observer != null)");
-            _w.Line("__observer.OnUnhandled(this, e!);");
-            _w.Close();
+            _w.Line($"var __result = __D{e.Index}_S0(in e);");
+            if (IsDeferred(e.Index))
+            {
+                _w.Line($"if (__result == {Deferred}) __Defer_{e.Index}(in e);");
+            }
+
+            _w.Line($"if (__result == {Unhandled} && __observer != null) __observer.OnUnhandled(this, e!);");
             _w.Close();
         }
     }
@@ -49,24 +53,22 @@ internal sealed partial class Emitter
         _w.Line("__busy = true;");
         _w.Open("try");
         _w.Line(step);
-        _w.Line("if (__HasPendingWork()) __Drain();");
-        if (_hasDeferrals)
-        {
-            _w.Line("__transitioned = false;");
-        }
-
+        _w.Line(_hasDeferrals ? "if (__pending != 0 || __transitioned) __Drain();" : "if (__pending != 0) __Drain();");
         _w.Close();
         _w.Open("catch (global::System.Exception ex)");
-        _w.Line("__ClearQueues();");
-        _w.Line("if (ex is global::Hsm.HsmException) throw;");
-        _w.Line($"throw __Fault(ex, {eventName});");
+        _w.Line($"var fault = __Fault(ex, {eventName});");
+        _w.Line("if (fault is null) throw;");
+        _w.Line("throw fault;");
         _w.Close();
         _w.Open("finally");
         _w.Line("__busy = false;");
-        _w.Line("__currentEvent = -1;");
         _w.Close();
     }
 
+    /// <summary>One dispatch method per event and region slot: a <c>switch</c> over the slot's active state whose cases hold the
+    /// reactions of that state and its ancestors (within the slot) in priority order. It returns <see cref="Unhandled"/>,
+    /// <see cref="Consumed"/> or <see cref="Deferred"/>; deferral is decided by the caller so that a region deferring an event
+    /// does not stop another region from consuming it.</summary>
     private void EmitSlotDispatchers()
     {
         foreach (var e in M.Events)
@@ -77,39 +79,59 @@ internal sealed partial class Emitter
                     .Select(x => (State: x, Candidates: Candidates(e, slot, x), Regions: x.Kind == VertexKind.Orthogonal && RegionsReact(x, e.Index)))
                     .Where(c => c.Candidates.Count > 0 || c.Regions)
                     .ToList();
-                _w.Line();
-                _w.Open($"private bool __D{e.Index}_S{slot.Index}(in {e.TypeName} e)");
-                if (cases.Count > 0 || slot.Index == 0)
+                if (cases.Count == 0 && slot.Index != 0)
                 {
-                    _w.Open($"switch (__a{slot.Index})");
-                    foreach (var c in cases)
-                    {
-                        EmitDispatchCase(e, slot, c.State, c.Candidates, c.Regions);
-                    }
-
-                    if (slot.Index == 0)
-                    {
-                        _w.Line("case 0:");
-                        _w.Line("    throw __NotStarted();");
-                    }
-
-                    _w.Close();
+                    continue;
                 }
 
-                _w.Line("return false;");
+                _w.Line();
+                _w.Open($"private int __D{e.Index}_S{slot.Index}(in {e.TypeName} e)");
+                _w.Open($"switch (__a{slot.Index})");
+                foreach (var c in cases)
+                {
+                    EmitDispatchCase(e, slot, c.State, c.Candidates, c.Regions);
+                }
+
+                if (slot.Index == 0)
+                {
+                    _w.Line("case 0:");
+                    _w.Line("    throw __NoActiveState();");
+                }
+
+                _w.Close();
+                _w.Line($"return {Unhandled};");
                 _w.Close();
             }
         }
     }
 
+    private const int Unhandled = 0;
+    private const int Consumed = 1;
+    private const int Deferred = 2;
+
     /// <summary>The reactions to <paramref name="e"/> of <paramref name="x"/> and its ancestors within the slot (plus the machine's
-    /// own for the top slot), in the order they are tried: innermost state first, declaration order within a state.</summary>
+    /// own for the top slot), in the order they are tried: innermost state first, declaration order within a state. The list
+    /// ends at the first reaction that always consumes (or defers) the event, since later ones could never run. A final state of
+    /// the top region has none: the machine has terminated.</summary>
     private List<(StateModel Owner, ReactionModel Reaction)> Candidates(EventModel e, SlotModel slot, StateModel x)
     {
         var candidates = new List<(StateModel Owner, ReactionModel Reaction)>();
+        if (x.Kind == VertexKind.Final && x.Parent == 0)
+        {
+            return candidates;
+        }
+
         for (var y = x.Id; y >= 0 && (y == 0 ? slot.Index == 0 : S(y).Slot == slot.Index); y = S(y).Parent)
         {
-            candidates.AddRange(S(y).Reactions.Where(r => r.Event == e.Index).Select(r => (S(y), r)));
+            foreach (var r in S(y).Reactions.Where(r => r.Event == e.Index))
+            {
+                candidates.Add((S(y), r));
+                if (AlwaysConsumes(r))
+                {
+                    return candidates;
+                }
+            }
+
             if (y == 0)
             {
                 break;
@@ -119,21 +141,19 @@ internal sealed partial class Emitter
         return candidates;
     }
 
+    private static bool AlwaysConsumes(ReactionModel r) => r.Kind switch
+    {
+        ReactionKind.Transition or ReactionKind.Internal => r.Guard is null,
+        ReactionKind.Handler => r.HandlerReturnsVoid,
+        _ => true,
+    };
+
     private void EmitDispatchCase(EventModel e, SlotModel slot, StateModel x, List<(StateModel Owner, ReactionModel Reaction)> candidates, bool regionsHandle)
     {
         _w.Open($"case {x.Id}: // {x.Path}");
         if (regionsHandle)
         {
-            _w.Line("var __handled = false;");
-            foreach (var r in x.RegionSlots)
-            {
-                _w.Open($"if (__D{e.Index}_S{r}(in e))");
-                _w.Line("__handled = true;");
-                _w.Line($"if (__a{slot.Index} != {x.Id}) return true;");
-                _w.Close();
-            }
-
-            _w.Line("if (__handled) return true;");
+            EmitRegionOffers(e, slot, x);
         }
 
         foreach (var (owner, reaction) in candidates)
@@ -141,13 +161,42 @@ internal sealed partial class Emitter
             EmitReaction(owner, x.Id, reaction, "e");
         }
 
-        _w.Line("return false;");
+        if (candidates.Count == 0 || !AlwaysConsumes(candidates[candidates.Count - 1].Reaction))
+        {
+            _w.Line($"return {Unhandled};");
+        }
+
         _w.Close();
+    }
+
+    /// <summary>Offers the event to every region of an orthogonal state in document order. A region that consumed the event
+    /// and thereby left the orthogonal state (or left and re-entered it, which bumps its entry epoch) ends the offer: the
+    /// remaining regions belong to a configuration that no longer exists. A region's deferral counts only when no region
+    /// consumes the event; either way the orthogonal state's own reactions and its ancestors' are not tried.</summary>
+    private void EmitRegionOffers(EventModel e, SlotModel slot, StateModel x)
+    {
+        var reacting = x.RegionSlots.Where(r => M.Slots[r].First <= M.Slots[r].Last && SlotReacts(r, e.Index)).ToList();
+        _w.Line($"var __epoch = __epoch{x.Id};");
+        _w.Line($"var __offer = {Unhandled};");
+        foreach (var r in reacting)
+        {
+            _w.Line($"var __o{r} = __D{e.Index}_S{r}(in e);");
+            _w.Line($"if (__o{r} == {Consumed} && (__a{slot.Index} != {x.Id} || __epoch{x.Id} != __epoch)) return {Consumed};");
+            _w.Line($"__offer |= __o{r};");
+        }
+
+        _w.Line($"if (__offer != {Unhandled}) return (__offer & {Consumed}) != 0 ? {Consumed} : {Deferred};");
     }
 
     private bool RegionsReact(StateModel orthogonal, int eventIndex) =>
         M.States.Where(s => s.Id > orthogonal.Id && s.Id <= orthogonal.LastDescendant)
             .Any(s => s.Reactions.Any(r => r.Event == eventIndex));
+
+    private bool SlotReacts(int slot, int eventIndex) =>
+        M.States.Where(s => s.Id >= M.Slots[slot].First && s.Id <= M.Slots[slot].Last)
+            .Any(s => s.Reactions.Any(r => r.Event == eventIndex));
+
+    private bool IsDeferred(int eventIndex) => M.States.Any(s => s.Reactions.Any(r => r.Kind == ReactionKind.Defer && r.Event == eventIndex));
 
     /// <summary>One reaction of <paramref name="owner"/> while <paramref name="leaf"/> is the active state; returns from the
     /// dispatch method when the event is consumed, falls through (to the next candidate) otherwise.</summary>
@@ -156,8 +205,7 @@ internal sealed partial class Emitter
         switch (r.Kind)
         {
             case ReactionKind.Defer:
-                _w.Line($"__Defer_{r.Event}(in e);");
-                _w.Line("return true;");
+                _w.Line($"return {Deferred};");
                 break;
 
             case ReactionKind.Internal:
@@ -176,7 +224,7 @@ internal sealed partial class Emitter
                 {
                     if (r.Action is not null)
                     {
-                        EmitCall(r.Action, HsmActionKindAction, eventArg, isGuard: false);
+                        EmitCall(r.Action, HsmActionKindAction, eventArg);
                     }
                 }
                 else
@@ -184,7 +232,7 @@ internal sealed partial class Emitter
                     EmitTransition(owner.Id, leaf, r.Target, r.TargetKind, r.Local, r.Action, eventArg);
                 }
 
-                _w.Line("return true;");
+                _w.Line($"return {Consumed};");
                 _w.Close();
                 break;
 
@@ -201,28 +249,28 @@ internal sealed partial class Emitter
         if (r.HandlerReturnsVoid)
         {
             _w.Line($"{Call(owner.Id, r.Handler!)}(e);");
-            _w.Line("return true;");
+            _w.Line($"return {Consumed};");
             _w.Close();
             return;
         }
 
-        _w.Line($"var __r = {Call(owner.Id, r.Handler!)}(e);");
-        _w.Line("if (__r.RawValue == 1) return true;");
-        _w.Open("if (__r.RawValue != 0)");
-        _w.Open("switch (__r.RawValue)");
+        _w.Line($"var __r = {Call(owner.Id, r.Handler!)}(e).RawValue;");
+        _w.Line($"if (__r == 1) return {Consumed};");
+        _w.Open("if (__r != 0)");
+        _w.Open("switch (__r)");
         foreach (var encoded in r.HandlerTargets)
         {
             var target = encoded / 2;
             var local = (encoded & 1) == 1;
             _w.Open($"case {(target << 3) | (local ? 6 : 2)}: // {(local ? "local " : "")}{S(target).Path}");
             EmitTransition(owner.Id, leaf, target, TargetKind.State, local, null, "e");
-            _w.Line("return true;");
+            _w.Line($"return {Consumed};");
             _w.Close();
         }
 
         _w.Line("default:");
-        _w.Line($"    __TransitionDynamic({owner.Id}, __r.TargetStateId, __r.IsLocal);");
-        _w.Line("    return true;");
+        _w.Line($"    __TransitionDynamic({owner.Id}, __r >> 3, (__r & 7) == 6);");
+        _w.Line($"    return {Consumed};");
         _w.Close();
         _w.Close();
         _w.Close();
@@ -238,9 +286,8 @@ internal sealed partial class Emitter
         _w.Open($"if ({variable})");
     }
 
-    private void EmitCall(MethodRef method, int kind, string? eventArg, bool isGuard)
+    private void EmitCall(MethodRef method, int kind, string? eventArg)
     {
-        _ = isGuard;
         _w.Line($"__where = {(method.Owner << 3) | kind};");
         _w.Line($"{Call(method.Owner, method.Name)}({(method.TakesEvent && eventArg is not null ? eventArg : "")});");
     }

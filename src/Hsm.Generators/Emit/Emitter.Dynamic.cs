@@ -58,10 +58,13 @@ internal sealed partial class Emitter
         _w.Close();
 
         _w.Line();
-        _w.Line("/// <summary>Exits every active state with an id in [lo, hi], innermost and last-in-document first.</summary>");
-        _w.Open("private void __ExitRange(int lo, int hi)");
-        _w.Open("for (var i = hi; i >= lo; i--)");
-        _w.Line("if (__IsActive(i)) __ExitById(i);");
+        _w.Line("/// <summary>Exits the active states of a region slot below <paramref name=\"domain\"/> (0: all of them), innermost first;");
+        _w.Line("/// an orthogonal state's regions are exited in reverse document order before the state itself.</summary>");
+        _w.Open("private void __ExitDown(int slot, int domain)");
+        _w.Open("for (var s = __GetActive(slot); s != domain && s != 0; s = __GetActive(slot))");
+        _w.Line("var regions = __regionSlots[s];");
+        _w.Line("for (var r = regions.Length - 1; r >= 0; r--) __ExitDown(regions[r], 0);");
+        _w.Line("__ExitById(s);");
         _w.Close();
         _w.Close();
 
@@ -117,11 +120,8 @@ internal sealed partial class Emitter
         _w.Line("if (local && __kind[source] == 1 && target >= source && target <= __last[source]) domain = source;");
         _w.Line("else if (local && target != 0 && __kind[target] == 1 && source > target && source <= __last[target]) domain = target;");
         _w.Line("if (__observer != null) __observer.OnTransition(this, source, target);");
-        _w.Open("if (__kind[domain] == 2)");
-        _w.Line("var slot = __regionSlots[domain][__RegionIndex(domain, target)];");
-        _w.Line("__ExitRange(__slotFirst[slot], __slotLast[slot]);");
-        _w.Close();
-        _w.Line("else __ExitRange(domain + 1, __last[domain]);");
+        _w.Line("if (__kind[domain] == 2) __ExitDown(__regionSlots[domain][__RegionIndex(domain, target)], 0);");
+        _w.Line("else __ExitDown(__slotOf[domain], domain);");
         _w.Line("global::System.Span<int> path = stackalloc int[__maxDepth];");
         _w.Line("var n = 0;");
         _w.Line("for (var x = target; x != domain; x = __parent[x]) path[n++] = x;");

@@ -67,6 +67,7 @@ internal sealed partial class Emitter
         if (_hasDeferrals)
         {
             _w.Line($"__deferred = new {Queue}<__Event>({M.DeferredCapacity});");
+            _w.Line($"__recall = new {Queue}<__Event>({M.DeferredCapacity});");
         }
 
         if (_hasCompletions)
@@ -83,12 +84,17 @@ internal sealed partial class Emitter
         _w.Close();
 
         _w.Line();
-        _w.Line("private global::Hsm.HsmException __NotStarted() =>");
-        _w.Line($"    new global::Hsm.HsmException(\"State machine '{M.Name}' has not been started: call Start() before dispatching events.\");");
+        _w.Line("private global::Hsm.HsmException __NoActiveState() => new global::Hsm.HsmException(__started");
+        _w.Line($"    ? \"State machine '{M.Name}' has no active state: user code threw in the middle of a transition after every state was exited. Restore a configuration (RestoreConfiguration) or create a new machine.\"");
+        _w.Line($"    : \"State machine '{M.Name}' has not been started: call Start() before dispatching events.\");");
 
         _w.Line();
-        _w.Open("private global::Hsm.HsmActionException __Fault(global::System.Exception ex, string? eventName)");
+        _w.Line("/// <summary>Called when a run threw: discards queued work and returns the exception to throw, or null to rethrow an");
+        _w.Line("/// <see cref=\"global::Hsm.HsmException\"/> (the machine's own errors, including a nested machine's) unchanged.</summary>");
+        _w.Open("private global::Hsm.HsmActionException? __Fault(global::System.Exception ex, string? eventName)");
         _w.Line("var evt = __currentEvent == -2 ? \"Completion\" : __currentEvent >= 0 ? __info.EventTypes[__currentEvent] : eventName;");
+        _w.Line("__ClearQueues();");
+        _w.Line("if (ex is global::Hsm.HsmException) return null;");
         _w.Line($"return new global::Hsm.HsmActionException({Literal(M.Name)}, __info.States[__where >> 3].Path, evt, (global::Hsm.HsmActionKind)(__where & 7), ex);");
         _w.Close();
     }
@@ -139,6 +145,7 @@ internal sealed partial class Emitter
     {
         _w.Line();
         _w.Open("public global::Hsm.HsmConfiguration CaptureConfiguration()");
+        _w.Line($"if (__busy) throw new global::System.InvalidOperationException(\"State machine '{M.Name}' cannot capture its configuration while it processes an event; capture between events.\");");
         _w.Line("var active = new global::System.Collections.Generic.List<string>();");
         foreach (var slot in M.Slots)
         {
@@ -179,6 +186,10 @@ internal sealed partial class Emitter
         _w.Line($"if (configuration.Machine != {Literal(M.Name)}) throw new global::System.ArgumentException($\"The configuration belongs to state machine '{{configuration.Machine}}', not '{M.Name}'.\", nameof(configuration));");
         _w.Line("__CreateStates();");
         _w.Line("__ClearQueues();");
+        if (_hasDeferrals)
+        {
+            _w.Line("__deferred.Clear();");
+        }
         foreach (var slot in M.Slots)
         {
             _w.Line($"__a{slot.Index} = 0;");
@@ -191,13 +202,17 @@ internal sealed partial class Emitter
 
         _w.Open("foreach (var path in configuration.ActiveStates)");
         _w.Line($"var info = __info.Find(path) ?? throw new global::System.ArgumentException($\"The configuration names state '{{path}}', which '{M.Name}' does not have.\", nameof(configuration));");
-        _w.Line($"if (info.Id == 0 || info.Kind == global::Hsm.StateKind.Choice) throw new global::System.ArgumentException($\"'{{path}}' cannot be an active state.\", nameof(configuration));");
+        _w.Line("if (info.Id == 0 || info.Kind is global::Hsm.StateKind.Choice or global::Hsm.StateKind.Composite)");
+        _w.Line($"    throw new global::System.ArgumentException($\"'{{path}}' cannot be an innermost active state of '{M.Name}'; name a state without substates (or an orthogonal state).\", nameof(configuration));");
+        _w.Line($"if (__GetActive(__slotOf[info.Id]) != 0) throw new global::System.ArgumentException($\"The configuration names two active states in the region of '{{path}}'.\", nameof(configuration));");
         _w.Line("__SetActive(__slotOf[info.Id], info.Id);");
         _w.Close();
         _w.Line($"if (__a0 == 0) throw new global::System.ArgumentException(\"The configuration has no active state in the top region of '{M.Name}'.\", nameof(configuration));");
+        _w.Line("// Every active orthogonal state has an active state in each region, and no region is active without its owner.");
         _w.Open($"for (var i = 1; i < {M.States.Count}; i++)");
-        _w.Open("if (__kind[i] == 2 && __IsActive(i))");
-        _w.Line($"foreach (var r in __regionSlots[i]) if (__GetActive(r) == 0) throw new global::System.ArgumentException($\"State '{{__info.States[i].Path}}' is active but one of its regions has no active state.\", nameof(configuration));");
+        _w.Open("if (__kind[i] == 2)");
+        _w.Line("var active = __IsActive(i);");
+        _w.Line($"foreach (var r in __regionSlots[i]) if ((__GetActive(r) == 0) == active) throw new global::System.ArgumentException($\"State '{{__info.States[i].Path}}' is {{(active ? \"active but one of its regions has no active state\" : \"not active but one of its regions has an active state\")}}.\", nameof(configuration));");
         _w.Close();
         _w.Close();
         _w.Open("foreach (var entry in configuration.History)");

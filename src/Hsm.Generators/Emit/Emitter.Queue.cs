@@ -34,21 +34,11 @@ internal sealed partial class Emitter
         }
 
         _w.Line();
-        _w.Line(Inline);
-        _w.Open("private bool __HasPendingWork()");
-        var terms = "__queue.Count != 0 || __next.Count != 0";
-        if (_hasCompletions)
-        {
-            terms += " || __completions.Count != 0";
-        }
-
         if (_hasDeferrals)
         {
-            terms += " || (__transitioned && __deferred.Count != 0)";
+            _w.Line($"private {Queue}<__Event> __recall = null!; // deferred events being offered again, oldest first");
+            _w.Line("private bool __transitioned; // the configuration changed in this run: deferred events are offered again");
         }
-
-        _w.Line($"return {terms};");
-        _w.Close();
 
         foreach (var e in M.Events)
         {
@@ -56,12 +46,14 @@ internal sealed partial class Emitter
             _w.Open($"private void __Enqueue_{e.Index}(in {e.TypeName} e, bool next)");
             _w.Line($"var ev = new __Event {{ Tag = {e.Index}, {e.Field} = e }};");
             _w.Line($"if (!(next ? __next : __queue).TryPushBack(in ev)) throw new global::Hsm.HsmQueueFullException({Literal(M.Name)}, \"run-to-completion\", __queue.Capacity, {Literal(e.Name)});");
+            _w.Line("__pending++;");
             _w.Close();
-            if (_hasDeferrals && M.States.Any(s => s.Reactions.Any(r => r.Kind == ReactionKind.Defer && r.Event == e.Index)))
+            if (IsDeferred(e.Index))
             {
+                _w.Line();
                 _w.Open($"private void __Defer_{e.Index}(in {e.TypeName} e)");
-                _w.Line($"var ev = new __Event {{ Tag = {e.Index}, {e.Field} = e }};");
-                _w.Line($"if (!__deferred.TryPushBack(in ev)) throw new global::Hsm.HsmQueueFullException({Literal(M.Name)}, \"deferred\", __deferred.Capacity, {Literal(e.Name)});");
+                _w.Line($"if (__deferred.Count + __recall.Count >= {M.DeferredCapacity}) throw new global::Hsm.HsmQueueFullException({Literal(M.Name)}, \"deferred\", {M.DeferredCapacity}, {Literal(e.Name)});");
+                _w.Line($"__deferred.TryPushBack(new __Event {{ Tag = {e.Index}, {e.Field} = e }});");
                 _w.Line("if (__observer != null) __observer.OnDeferred(this, e!);");
                 _w.Close();
             }
@@ -71,25 +63,39 @@ internal sealed partial class Emitter
         EmitCompletion();
 
         _w.Line();
+        _w.Line("/// <summary>After user code threw: queued events and completions are discarded; deferred events (recalled or not) stay deferred.</summary>");
         _w.Open("private void __ClearQueues()");
-        _w.Line("__queue?.Clear();");
-        _w.Line("__next?.Clear();");
+        _w.Line("if (__queue == null) return;");
+        _w.Line("__queue.Clear();");
+        _w.Line("__next.Clear();");
         if (_hasCompletions)
         {
-            _w.Line("__completions?.Clear();");
+            _w.Line("__completions.Clear();");
         }
 
+        if (_hasDeferrals)
+        {
+            _w.Line("for (var i = __recall.Count - 1; i >= 0; i--) __deferred.TryPushFront(__recall[i]);");
+            _w.Line("__recall.Clear();");
+            _w.Line("__transitioned = false;");
+        }
+
+        _w.Line("__pending = 0;");
+        _w.Line("__currentEvent = -1;");
         _w.Close();
     }
 
     private void EmitDrain()
     {
         _w.Line();
+        _w.Line("/// <summary>Runs what the step left to do: completion events first (UML gives them priority), then re-dispatched events,");
+        _w.Line("/// then deferred events recalled by a configuration change (in arrival order), then events raised by actions.</summary>");
         _w.Open("private void __Drain()");
         _w.Open("while (true)");
         if (_hasCompletions)
         {
             _w.Open("if (__completions.Count != 0)");
+            _w.Line("__pending--;");
             _w.Line("__Complete(__completions.PopFront());");
             _w.Line("continue;");
             _w.Close();
@@ -99,17 +105,20 @@ internal sealed partial class Emitter
         {
             _w.Open("if (__transitioned)");
             _w.Line("__transitioned = false;");
-            _w.Line("// The configuration changed: offer deferred events again, in arrival order, before anything queued later.");
-            _w.Open("for (var i = __deferred.Count - 1; i >= 0; i--)");
-            _w.Line($"if (!__queue.TryPushFront(__deferred[i])) throw new global::Hsm.HsmQueueFullException({Literal(M.Name)}, \"run-to-completion\", __queue.Capacity, \"recalled deferred event\");");
-            _w.Close();
+            _w.Line("// Recalled events go before those recalled earlier and not yet offered: the deferred ones arrived first.");
+            _w.Line("for (var i = __deferred.Count - 1; i >= 0; i--) __recall.TryPushFront(__deferred[i]);");
             _w.Line("__deferred.Clear();");
             _w.Close();
         }
 
         _w.Line("__Event ev;");
-        _w.Line("if (__next.Count != 0) ev = __next.PopFront();");
-        _w.Line("else if (__queue.Count != 0) ev = __queue.PopFront();");
+        _w.Line("if (__next.Count != 0) { ev = __next.PopFront(); __pending--; }");
+        if (_hasDeferrals)
+        {
+            _w.Line("else if (__recall.Count != 0) ev = __recall.PopFront();");
+        }
+
+        _w.Line("else if (__queue.Count != 0) { ev = __queue.PopFront(); __pending--; }");
         _w.Line("else break;");
         _w.Line("__currentEvent = ev.Tag;");
         _w.Open("switch (ev.Tag)");
@@ -134,6 +143,7 @@ internal sealed partial class Emitter
         _w.Line();
         _w.Open("private void __PushCompletion(int state)");
         _w.Line($"if (!__completions.TryPushBack(state)) throw new global::Hsm.HsmQueueFullException({Literal(M.Name)}, \"completion\", __completions.Capacity, \"Completion\");");
+        _w.Line("__pending++;");
         _w.Close();
 
         _w.Line();
@@ -160,7 +170,7 @@ internal sealed partial class Emitter
                 {
                     if (r.Action is not null)
                     {
-                        EmitCall(r.Action, HsmActionKindAction, null, isGuard: false);
+                        EmitCall(r.Action, HsmActionKindAction, null);
                     }
                 }
                 else

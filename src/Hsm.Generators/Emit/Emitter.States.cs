@@ -30,6 +30,7 @@ internal sealed partial class Emitter
                 }
                 else
                 {
+                    _w.Line($"if (__observer != null) __observer.OnInitial(this, {s.Id}, {s.Initial});");
                     EmitDefaultEntry(s.Initial);
                 }
 
@@ -42,6 +43,7 @@ internal sealed partial class Emitter
             _w.Line();
             _w.Line(Inline);
             _w.Open($"private void __InitSlot_{slot.Index}()");
+            _w.Line($"if (__observer != null) __observer.OnInitial(this, {slot.Owner}, {slot.Initial});");
             EmitDefaultEntry(slot.Initial);
             _w.Close();
         }
@@ -62,6 +64,11 @@ internal sealed partial class Emitter
         _w.Line(Inline);
         _w.Open($"private void __Enter_{s.Id}()");
         _w.Line($"__a{s.Slot} = {s.Id};");
+        if (s.Kind == VertexKind.Orthogonal)
+        {
+            _w.Line($"__epoch{s.Id}++;");
+        }
+
         if (s.Entry is not null)
         {
             _w.Line($"__where = {(s.Id << 3) | HsmActionKindEntry};");
@@ -98,7 +105,8 @@ internal sealed partial class Emitter
 
         if (owner.Kind == VertexKind.Orthogonal)
         {
-            var all = string.Join(" && ", owner.RegionSlots.Select(r => $"__kind[__a{r}] == {VertexKindToStateKind(VertexKind.Final)}"));
+            // A region is complete when its own final state (not one nested deeper) is active.
+            var all = string.Join(" && ", owner.RegionSlots.Select(r => $"__kind[__a{r}] == {VertexKindToStateKind(VertexKind.Final)} && __parent[__a{r}] == {owner.Id}"));
             _w.Line($"if ({all}) __PushCompletion({owner.Id});");
         }
         else

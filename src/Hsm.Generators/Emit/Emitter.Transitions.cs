@@ -21,7 +21,7 @@ internal sealed partial class Emitter
         EmitExits(leaf, domain, target);
         if (action is not null)
         {
-            EmitCall(action, HsmActionKindAction, eventArg, isGuard: false);
+            EmitCall(action, HsmActionKindAction, eventArg);
         }
 
         EmitEntries(domain, target, kind, eventArg);
@@ -73,9 +73,9 @@ internal sealed partial class Emitter
             {
                 EmitExitSlot(S(domain).RegionSlots[RegionIndex(domain, target)]);
             }
-            else if (S(domain).LastDescendant > domain)
+            else
             {
-                _w.Line($"__ExitRange({domain + 1}, {S(domain).LastDescendant});");
+                _w.Line($"__ExitDown({S(domain).Slot}, {domain});");
             }
 
             return;
@@ -126,7 +126,7 @@ internal sealed partial class Emitter
         }
     }
 
-    private void EmitExitSlot(int slot) => _w.Line($"__ExitRange({M.Slots[slot].First}, {M.Slots[slot].Last});");
+    private void EmitExitSlot(int slot) => _w.Line($"__ExitDown({slot}, 0);");
 
     private void EmitEntries(int domain, int target, TargetKind kind, string? eventArg)
     {

@@ -98,16 +98,17 @@ internal sealed partial class Emitter
             _w.Line($"private int __a{slot.Index};");
         }
 
+        foreach (var s in M.States.Where(s => s.Kind == VertexKind.Orthogonal))
+        {
+            _w.Line($"private int __epoch{s.Id}; // bumped on every entry of {s.Path}, so a region offer can tell it was left and re-entered");
+        }
+
         _w.Line("private bool __started;");
         _w.Line("private bool __busy;");
         _w.Line("private bool __terminated;");
-        if (_hasDeferrals)
-        {
-            _w.Line("private bool __transitioned;");
-        }
-
-        _w.Line("private int __where;");
-        _w.Line("private int __currentEvent = -1;");
+        _w.Line("private int __where; // (state id << 3) | HsmActionKind of the user code running, for HsmActionException");
+        _w.Line("private int __currentEvent = -1; // tag of the queued event being processed (-1: the dispatched one, -2: completion)");
+        _w.Line("private int __pending; // events and completions waiting in the queues");
         _w.Line("private global::Hsm.IHsmObserver? __observer;");
     }
 

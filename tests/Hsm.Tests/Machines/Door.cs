@@ -1,6 +1,6 @@
 using Hsm;
 
-namespace Hsm.Tests;
+namespace Hsm.Tests.Machines;
 
 public readonly record struct Open;
 public readonly record struct Close;
