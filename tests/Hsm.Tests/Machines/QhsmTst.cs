@@ -11,16 +11,29 @@ public readonly record struct F;
 public readonly record struct G;
 public readonly record struct H;
 public readonly record struct I;
-public readonly record struct Terminate;
 
-/// <summary>Miro Samek's canonical test machine (PSiCC2 figure 2.11) with the classic trace.</summary>
+/// <summary>
+/// Miro Samek's test machine QHsmTst (PSiCC2, figure 2.11) with QP's transition kinds: a handler's Q_TRAN to a substate or
+/// to a superstate is local in QP (GotoLocal here), to itself or elsewhere external (Goto). Handlers run before the exits,
+/// as QP handlers do. Initial transitions are recorded as "x-INIT" by <see cref="InitRecorder"/>.
+/// One difference: QP's s2 initial transition targets s211 directly and the top one s2; here every composite names its
+/// direct [Initial] child, so the machine starts in s11 and entering s2 by default also records "s21-INIT".
+/// </summary>
 [StateMachine]
 public partial class QhsmTst
 {
     public int Foo;
     public List<string> Trace { get; } = [];
 
-    [Transition<I, S>(Guard = nameof(FooIsSet), Action = nameof(ClearFoo), Kind = TransitionKind.External)]
+    public QhsmTst() => Observer = new InitRecorder(Trace);
+
+    /// <summary>Writes QP's "s-INIT" lines into the same trace as the entry and exit actions.</summary>
+    private sealed class InitRecorder(List<string> trace) : IHsmObserver
+    {
+        public void OnInitial(IStateMachine machine, int stateId, int initialId) =>
+            trace.Add(stateId == 0 ? "top-INIT" : machine.Info.States[stateId].Name.ToLowerInvariant() + "-INIT");
+    }
+
     [Initial]
     public partial class S
     {
@@ -28,8 +41,6 @@ public partial class QhsmTst
         [Exit] void Out() => Machine.Trace.Add("s-EXIT");
         [On] EventResult OnE(in E e) { Machine.Trace.Add("s-E"); return GotoLocal<S1.S11>(); }
         [On] EventResult OnI(in I e) { if (Machine.Foo != 0) { Machine.Foo = 0; Machine.Trace.Add("s-I"); return Handled; } return Unhandled; }
-        bool FooIsSet() => false;
-        void ClearFoo() { }
 
         [Initial]
         public partial class S1
