@@ -85,7 +85,7 @@ public class CombinedTests
         Assert.Contains("'Nowhere'", Assert.Throws<ArgumentException>(() => m.RestoreConfiguration(new("Editor", ["Nowhere"], [], []))).Message);
         Assert.Contains("not 'Editor'", Assert.Throws<ArgumentException>(() => m.RestoreConfiguration(new("Door", ["Idle"], [], []))).Message);
         Assert.Contains("regions has no active state",
-            Assert.Throws<ArgumentException>(() => m.RestoreConfiguration(new("Editor", ["Active", "Active.Bold"], [], []))).Message);
+            Assert.Throws<ArgumentException>(() => m.RestoreConfiguration(new("Editor", ["Active", "Active.Text.Bold"], [], []))).Message);
         Assert.Contains("two active states",
             Assert.Throws<ArgumentException>(() => m.RestoreConfiguration(new("Editor", ["Idle", "Active"], [], []))).Message);
         Assert.Contains("not an event type",

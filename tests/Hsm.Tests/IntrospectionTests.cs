@@ -10,7 +10,7 @@ public class IntrospectionTests
         var info = Editor.StateMachineInfo;
         Assert.Equal("Editor", info.Name);
         Assert.Equal(
-            ["Editor", "Idle", "Active", "Active.Plain", "Active.Bold", "Active.NoList", "Active.Bullets", "Active.Numbered", "Active.Clean", "Active.Locked"],
+            ["Editor", "Idle", "Active", "Active.Text.Plain", "Active.Text.Bold", "Active.Lists.NoList", "Active.Lists.Bullets", "Active.Lists.Numbered", "Active.Saver.Clean", "Active.Saver.Locked"],
             info.States.Select(s => s.Path));
         var bold = info.Find("Bold")!;
         Assert.Equal((Editor.Active.Text.Bold.StateId, Editor.Active.StateId, StateKind.Simple, "Text"), (bold.Id, bold.ParentId, bold.Kind, bold.Region));

@@ -27,7 +27,7 @@ public class RegionTests
         var m = new Editor();
         m.Start();
         Assert.Equal(["exit Idle", "enter Active", "enter Plain", "enter NoList", "enter Clean"], Run(m, new Open1()));
-        Assert.Equal(["Active", "Active.Plain", "Active.NoList", "Active.Clean"], Active(m));
+        Assert.Equal(["Active", "Active.Text.Plain", "Active.Lists.NoList", "Active.Saver.Clean"], Active(m));
     }
 
     [Fact]
@@ -64,9 +64,9 @@ public class RegionTests
     public void ARegionThatDoesNotReactLeavesTheEventToTheNextRegion()
     {
         var m = new Editor();
-        m.RestoreConfiguration(new HsmConfiguration("Editor", ["Active", "Active.Bold", "Active.NoList", "Active.Clean"], [], []));
+        m.RestoreConfiguration(new HsmConfiguration("Editor", ["Active", "Active.Text.Bold", "Active.Lists.NoList", "Active.Saver.Clean"], [], []));
         Assert.Equal(["NoList saw Quit"], Run(m, new Quit())); // Bold does not react to Quit; NoList does
-        Assert.Equal(["Active", "Active.Bold", "Active.NoList", "Active.Clean"], Active(m));
+        Assert.Equal(["Active", "Active.Text.Bold", "Active.Lists.NoList", "Active.Saver.Clean"], Active(m));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public class RegionTests
         Assert.Equal(
             ["exit Clean", "exit Bullets", "exit Bold", "exit Active", "enter Active", "enter Plain", "enter Numbered", "enter Clean"],
             Run(m, new Jump()));
-        Assert.Equal(["Active", "Active.Plain", "Active.Numbered", "Active.Clean"], Active(m));
+        Assert.Equal(["Active", "Active.Text.Plain", "Active.Lists.Numbered", "Active.Saver.Clean"], Active(m));
     }
 
     [Fact]

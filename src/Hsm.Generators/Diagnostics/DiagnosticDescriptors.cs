@@ -90,4 +90,16 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidHistoryDefault = Make(
         "HSM0020", "Invalid history default",
         "The history default of '{0}' must be a substate of it; '{1}' is not");
+
+    public static readonly DiagnosticDescriptor NoParameterlessConstructor = Make(
+        "HSM0021", "State class cannot be created",
+        "State '{0}' must be a non-abstract class with a public or internal parameterless constructor; the machine creates one instance of each state when it starts");
+
+    public static readonly DiagnosticDescriptor DeferredAndHandled = Make(
+        "HSM0022", "State both defers and reacts to an event",
+        "State '{0}' both defers '{1}' and reacts to it: its reactions are tried first, so the event is deferred only when they all decline{2}", DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor StateNotAccessible = Make(
+        "HSM0023", "State class is not accessible from the machine",
+        "State '{0}' is {1} inside '{2}', so the machine's generated code cannot reach it; make it internal or public (only states declared directly in the machine may be private)");
 }

@@ -64,8 +64,8 @@ internal sealed class KnownSymbols
         return false;
     }
 
-    /// <summary>True when the type or any of its members carries an Hsm attribute (so it is meant to be a state).</summary>
-    public bool MentionsHsm(INamedTypeSymbol type)
+    /// <summary>True when the type carries an attribute of the Hsm namespace.</summary>
+    public static bool HasHsmAttribute(INamedTypeSymbol type)
     {
         foreach (var a in type.GetAttributes())
         {
@@ -73,6 +73,23 @@ internal sealed class KnownSymbols
             {
                 return true;
             }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when the type or any of its members carries an Hsm attribute (so it is meant to be a state). An abstract
+    /// class without Hsm attributes is a base class for states, not a state.</summary>
+    public bool MentionsHsm(INamedTypeSymbol type)
+    {
+        if (HasHsmAttribute(type))
+        {
+            return true;
+        }
+
+        if (type.IsAbstract)
+        {
+            return false;
         }
 
         foreach (var m in type.GetMembers())

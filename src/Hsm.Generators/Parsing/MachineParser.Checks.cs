@@ -15,6 +15,13 @@ internal sealed partial class MachineParser
         for (var i = 0; i < state.Reactions.Count; i++)
         {
             var r = state.Reactions[i];
+            if (r.Kind == ReactionKind.Defer && state.Reactions.Any(other => other.Event == r.Event && other.Kind != ReactionKind.Defer))
+            {
+                Report(DiagnosticDescriptors.DeferredAndHandled, state.ReactionLocations[i], state.Name, _events[r.Event].Name,
+                    unconditional.Contains(r.Event) ? " (never, here: a reaction always handles it); remove the [Defer] or guard the reaction" : "");
+                continue;
+            }
+
             if (unconditional.Contains(r.Event))
             {
                 var eventName = r.Event == CompletionEvent ? "Completion" : _events[r.Event].Name;

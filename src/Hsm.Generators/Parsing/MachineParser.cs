@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Hsm.Generators.Diagnostics;
@@ -42,7 +41,7 @@ internal sealed partial class MachineParser
     {
         var parser = new MachineParser(machine, compilation, ct);
         var model = parser.Run();
-        return new ParseResult(parser._hasErrors ? null : model, parser._diagnostics.ToImmutableArray());
+        return new ParseResult(parser._hasErrors ? null : model, parser._diagnostics.ToEquatableArray());
     }
 
     private MachineModel? Run()
@@ -111,7 +110,7 @@ internal sealed partial class MachineParser
             ok = false;
         }
 
-        if (_machine.IsGenericType)
+        if (_machine.TypeParameters.Length > 0)
         {
             Report(DiagnosticDescriptors.InvalidMachine, _machine, _machine.Name, "cannot be generic; keep variable types in the machine's fields");
             ok = false;
@@ -142,7 +141,7 @@ internal sealed partial class MachineParser
             }
 
             var isRegion = _known.HasAttribute(nested, _known.Region);
-            var looksLikeState = isRegion || IsPartial(nested) || _known.MentionsHsm(nested);
+            var looksLikeState = isRegion || (nested.IsAbstract ? KnownSymbols.HasHsmAttribute(nested) : IsPartial(nested) || _known.MentionsHsm(nested));
             if (!looksLikeState)
             {
                 continue;
@@ -154,7 +153,7 @@ internal sealed partial class MachineParser
                 continue;
             }
 
-            if (nested.IsGenericType)
+            if (nested.TypeParameters.Length > 0)
             {
                 Report(DiagnosticDescriptors.InvalidMachine, nested, _machine.Name, $"has a generic state class '{nested.Name}'; state classes cannot be generic");
                 continue;
@@ -205,7 +204,8 @@ internal sealed partial class MachineParser
         var regionInitials = new List<StateBuilder>();
         foreach (var nested in OrderedTypeMembers(regionClass))
         {
-            if (nested.TypeKind != TypeKind.Class || nested.IsStatic || nested.IsRecord || !(IsPartial(nested) || _known.MentionsHsm(nested)))
+            if (nested.TypeKind != TypeKind.Class || nested.IsStatic || nested.IsRecord ||
+                !(nested.IsAbstract ? KnownSymbols.HasHsmAttribute(nested) : IsPartial(nested) || _known.MentionsHsm(nested)))
             {
                 continue;
             }
@@ -248,7 +248,9 @@ internal sealed partial class MachineParser
 
     private StateBuilder AddState(StateBuilder parent, INamedTypeSymbol symbol, int slot, string? region, List<string> chain)
     {
-        var path = parent.Id == 0 ? symbol.Name : parent.Path + "." + symbol.Name;
+        // A region's states include the region's name, so two regions may both have, say, a Done state.
+        var parentPath = parent.Id == 0 ? "" : parent.Path + "." + (region is not null && slot != parent.Slot ? region + "." : "");
+        var path = parentPath + symbol.Name;
         var state = new StateBuilder(_states.Count, symbol, symbol.Name, path, parent.Id, slot, parent.Depth + 1, region, chain)
         {
             Accessibility = EffectiveAccessibility(symbol),
@@ -267,6 +269,8 @@ internal sealed partial class MachineParser
         }
 
         CheckBase(state);
+        CheckConstructor(state);
+        CheckAccessibility(state);
         DiscoverChildren(state, symbol, slot, region, chain);
         if (state.Kind == VertexKind.Simple && state.Children.Count > 0)
         {
@@ -314,6 +318,30 @@ internal sealed partial class MachineParser
             !SymbolEqualityComparer.Default.Equals(machineArg, _machine))
         {
             Report(DiagnosticDescriptors.WrongBase, state.Symbol, state.Name, baseType.ToDisplayString(), _machine.Name);
+        }
+    }
+
+    /// <summary>The generated <c>Start()</c> does <c>new TState()</c> from the machine's code.</summary>
+    private void CheckConstructor(StateBuilder state)
+    {
+        var symbol = state.Symbol;
+        var creatable = !symbol.IsAbstract && symbol.InstanceConstructors.Any(c =>
+            c.Parameters.Length == 0 && c.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal);
+        if (!creatable)
+        {
+            Report(DiagnosticDescriptors.NoParameterlessConstructor, symbol, state.Name);
+        }
+    }
+
+    /// <summary>A nested type that is private (or protected) to a state is out of reach of the machine's code.</summary>
+    private void CheckAccessibility(StateBuilder state)
+    {
+        var container = state.Symbol.ContainingType;
+        if (!SymbolEqualityComparer.Default.Equals(container, _machine) &&
+            state.Symbol.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
+        {
+            Report(DiagnosticDescriptors.StateNotAccessible, state.Symbol, state.Name,
+                state.Symbol.DeclaredAccessibility == Accessibility.Private ? "private" : "protected", container!.Name);
         }
     }
 
