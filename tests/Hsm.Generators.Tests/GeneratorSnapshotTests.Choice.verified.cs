@@ -162,6 +162,10 @@ partial class Judge : global::Hsm.IStateMachine
         Dispatch(in e);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __StepQueued_0(in global::Score e) => __Step_0(in e);
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Step_0(in global::Score e)
     {
         if (__observer != null) __observer.OnDispatch(this, e!);
@@ -169,6 +173,7 @@ partial class Judge : global::Hsm.IStateMachine
         if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int __D0_S0(in global::Score e)
     {
         switch (__a0)
@@ -522,7 +527,7 @@ partial class Judge : global::Hsm.IStateMachine
             __currentEvent = ev.Tag;
             switch (ev.Tag)
             {
-                case 0: __Step_0(in ev.E0); break;
+                case 0: __StepQueued_0(in ev.E0); break;
             }
         }
         __currentEvent = -1;

@@ -140,6 +140,10 @@ partial class Door : global::Hsm.IStateMachine
         Dispatch(in e);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __StepQueued_0(in global::Demo.Open e) => __Step_0(in e);
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Step_0(in global::Demo.Open e)
     {
         if (__observer != null) __observer.OnDispatch(this, e!);
@@ -185,6 +189,10 @@ partial class Door : global::Hsm.IStateMachine
         Dispatch(in e);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __StepQueued_1(in global::Demo.Close e) => __Step_1(in e);
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Step_1(in global::Demo.Close e)
     {
         if (__observer != null) __observer.OnDispatch(this, e!);
@@ -192,6 +200,7 @@ partial class Door : global::Hsm.IStateMachine
         if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int __D0_S0(in global::Demo.Open e)
     {
         switch (__a0)
@@ -213,6 +222,7 @@ partial class Door : global::Hsm.IStateMachine
         return 0;
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int __D1_S0(in global::Demo.Close e)
     {
         switch (__a0)
@@ -434,8 +444,8 @@ partial class Door : global::Hsm.IStateMachine
             __currentEvent = ev.Tag;
             switch (ev.Tag)
             {
-                case 0: __Step_0(in ev.E0); break;
-                case 1: __Step_1(in ev.E1); break;
+                case 0: __StepQueued_0(in ev.E0); break;
+                case 1: __StepQueued_1(in ev.E1); break;
             }
         }
         __currentEvent = -1;

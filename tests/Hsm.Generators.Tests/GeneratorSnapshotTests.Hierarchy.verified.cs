@@ -146,6 +146,10 @@ partial class Hierarchy : global::Hsm.IStateMachine
         Dispatch(in e);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __StepQueued_0(in global::Demo.Reset e) => __Step_0(in e);
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Step_0(in global::Demo.Reset e)
     {
         if (__observer != null) __observer.OnDispatch(this, e!);
@@ -191,6 +195,10 @@ partial class Hierarchy : global::Hsm.IStateMachine
         Dispatch(in e);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __StepQueued_1(in global::Demo.Next e) => __Step_1(in e);
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Step_1(in global::Demo.Next e)
     {
         if (__observer != null) __observer.OnDispatch(this, e!);
@@ -236,6 +244,10 @@ partial class Hierarchy : global::Hsm.IStateMachine
         Dispatch(in e);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __StepQueued_2(in global::Demo.Up e) => __Step_2(in e);
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Step_2(in global::Demo.Up e)
     {
         if (__observer != null) __observer.OnDispatch(this, e!);
@@ -243,6 +255,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
         if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int __D0_S0(in global::Demo.Reset e)
     {
         switch (__a0)
@@ -277,6 +290,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
         return 0;
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int __D1_S0(in global::Demo.Next e)
     {
         switch (__a0)
@@ -310,6 +324,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
         return 0;
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int __D2_S0(in global::Demo.Up e)
     {
         switch (__a0)
@@ -596,9 +611,9 @@ partial class Hierarchy : global::Hsm.IStateMachine
             __currentEvent = ev.Tag;
             switch (ev.Tag)
             {
-                case 0: __Step_0(in ev.E0); break;
-                case 1: __Step_1(in ev.E1); break;
-                case 2: __Step_2(in ev.E2); break;
+                case 0: __StepQueued_0(in ev.E0); break;
+                case 1: __StepQueued_1(in ev.E1); break;
+                case 2: __StepQueued_2(in ev.E2); break;
             }
         }
         __currentEvent = -1;

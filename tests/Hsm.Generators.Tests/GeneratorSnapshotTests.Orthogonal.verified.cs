@@ -178,6 +178,10 @@ partial class Outer
             Dispatch(in e);
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __StepQueued_0(in global::Demo.Nested.Go e) => __Step_0(in e);
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Step_0(in global::Demo.Nested.Go e)
         {
             if (__observer != null) __observer.OnDispatch(this, e!);
@@ -223,6 +227,10 @@ partial class Outer
             Dispatch(in e);
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __StepQueued_1(in global::Demo.Nested.Tick e) => __Step_1(in e);
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Step_1(in global::Demo.Nested.Tick e)
         {
             if (__observer != null) __observer.OnDispatch(this, e!);
@@ -269,6 +277,10 @@ partial class Outer
             Dispatch(in e);
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __StepQueued_2(in global::Demo.Nested.Stop e) => __Step_2(in e);
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Step_2(in global::Demo.Nested.Stop e)
         {
             if (__observer != null) __observer.OnDispatch(this, e!);
@@ -276,6 +288,7 @@ partial class Outer
             if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private int __D0_S0(in global::Demo.Nested.Go e)
         {
             switch (__a0)
@@ -297,6 +310,7 @@ partial class Outer
             return 0;
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private int __D1_S0(in global::Demo.Nested.Tick e)
         {
             switch (__a0)
@@ -360,6 +374,7 @@ partial class Outer
             return 0;
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private int __D2_S0(in global::Demo.Nested.Stop e)
         {
             switch (__a0)
@@ -830,9 +845,9 @@ partial class Outer
                 __currentEvent = ev.Tag;
                 switch (ev.Tag)
                 {
-                    case 0: __Step_0(in ev.E0); break;
-                    case 1: __Step_1(in ev.E1); break;
-                    case 2: __Step_2(in ev.E2); break;
+                    case 0: __StepQueued_0(in ev.E0); break;
+                    case 1: __StepQueued_1(in ev.E1); break;
+                    case 2: __StepQueued_2(in ev.E2); break;
                 }
             }
             __currentEvent = -1;

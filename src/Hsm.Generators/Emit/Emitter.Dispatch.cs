@@ -32,7 +32,13 @@ internal sealed partial class Emitter
             _w.Line("Dispatch(in e);");
             _w.Close();
 
+            // The step is inlined into Dispatch (one call on the hot path); queued events go through a separate copy so the
+            // drain loop does not grow with every event's dispatch code.
             _w.Line();
+            _w.Line(NoInline);
+            _w.Line($"private void __StepQueued_{e.Index}(in {e.TypeName} e) => __Step_{e.Index}(in e);");
+            _w.Line();
+            _w.Line(Inline);
             _w.Open($"private void __Step_{e.Index}(in {e.TypeName} e)");
             _w.Line("if (__observer != null) __observer.OnDispatch(this, e!);");
             _w.Line($"var __result = __D{e.Index}_S0(in e);");
@@ -85,6 +91,11 @@ internal sealed partial class Emitter
                 }
 
                 _w.Line();
+                if (slot.Index == 0)
+                {
+                    _w.Line(Inline); // called from the step only
+                }
+
                 _w.Open($"private int __D{e.Index}_S{slot.Index}(in {e.TypeName} e)");
                 _w.Open($"switch (__a{slot.Index})");
                 foreach (var c in cases)

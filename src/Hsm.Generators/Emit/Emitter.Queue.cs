@@ -124,7 +124,7 @@ internal sealed partial class Emitter
         _w.Open("switch (ev.Tag)");
         foreach (var e in M.Events)
         {
-            _w.Line($"case {e.Index}: __Step_{e.Index}(in ev.{e.Field}); break;");
+            _w.Line($"case {e.Index}: __StepQueued_{e.Index}(in ev.{e.Field}); break;");
         }
 
         _w.Close();

@@ -9,6 +9,7 @@ namespace Hsm.Generators.Emit;
 internal sealed partial class Emitter
 {
     private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+    private const string NoInline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]";
 
     private void EmitStateMethods()
     {

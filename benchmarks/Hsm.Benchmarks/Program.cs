@@ -1,0 +1,30 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Hsm.Benchmarks;
+
+/// <summary>
+/// Runs the five dispatch cases of issue 4 with Hsm, a hand-written switch and Stateless in one run.
+/// Benchmarks run in-process. <c>--quick</c> uses a short job (a few iterations) for a fast check; everything else goes to BenchmarkDotNet
+/// (e.g. <c>--filter *Toggle*</c>).
+/// </summary>
+public static class Program
+{
+    public static void Main(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        // In-process: no per-run rebuild of a boilerplate project (which alone takes minutes on a busy 2-core machine).
+        var job = (quick ? Job.ShortRun.WithWarmupCount(2).WithIterationCount(5) : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
+        var config = DefaultConfig.Instance
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .WithOptions(ConfigOptions.JoinSummary)
+            .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory)
+            .HideColumns("Error", "StdDev", "RatioSD", "Gen0", "Alloc Ratio");
+        var rest = args.Where(a => a != "--quick").ToArray();
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest, config);
+    }
+}
