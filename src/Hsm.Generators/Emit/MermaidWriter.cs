@@ -5,7 +5,8 @@ using Hsm.Generators.Model;
 namespace Hsm.Generators.Emit;
 
 /// <summary>Renders a machine as a Mermaid <c>stateDiagram-v2</c>: nested states, regions separated by <c>--</c>, choices,
-/// final states, history pseudostates (<c>H</c>, <c>H*</c>) and every declared or handler transition.</summary>
+/// final states, history pseudostates (<c>H</c>, <c>H*</c>), deferred events (as state descriptions) and every declared or
+/// handler transition.</summary>
 internal static class MermaidWriter
 {
     public static string Write(MachineModel m)
@@ -28,6 +29,11 @@ internal static class MermaidWriter
                         Edge(m, sb, s, Id(m, t / 2), m.Events[r.Event].Name + " / " + r.Handler + "()");
                     }
                 }
+            }
+
+            foreach (var r in s.Reactions.Where(r => r.Kind == ReactionKind.Defer))
+            {
+                sb.Append("    ").Append(Id(m, s.Id)).Append(" : defer ").Append(m.Events[r.Event].Name).Append('\n');
             }
 
             foreach (var b in s.Branches)
