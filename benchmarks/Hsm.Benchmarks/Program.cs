@@ -17,7 +17,8 @@ public static class Program
     {
         var quick = args.Contains("--quick");
         // In-process: no per-run rebuild of a boilerplate project (which alone takes minutes on a busy 2-core machine).
-        var job = (quick ? Job.ShortRun.WithWarmupCount(2).WithIterationCount(5) : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
+        var toolchain = new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: false);
+        var job = (quick ? Job.ShortRun.WithWarmupCount(2).WithIterationCount(5) : Job.MediumRun.WithLaunchCount(1)).WithToolchain(toolchain);
         var config = DefaultConfig.Instance
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)
