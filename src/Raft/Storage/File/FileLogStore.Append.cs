@@ -130,6 +130,7 @@ public sealed partial class FileLogStore
             _fs.DeleteFile(last.Path);
             _sync.SyncDirectory(_fs, _directory);
             _segments.RemoveAt(_segments.Count - 1);
+            _nextSequence = last.Sequence; // Keeps the sequence gap-free: recovery reports gaps as missing segments.
         }
 
         if (_segments.Count > 0 && _segments[^1].LastIndex >= index)

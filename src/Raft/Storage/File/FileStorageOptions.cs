@@ -36,8 +36,8 @@ public enum SegmentPreallocation
 /// <summary>Options of the file-backed stores (<see cref="FileStorage"/>). Call <see cref="Validate"/> (done by <see cref="FileStorage.Open"/>) to check them.</summary>
 public sealed class FileStorageOptions
 {
-    /// <summary>Smallest allowed <see cref="SegmentSize"/> (4 KiB).</summary>
-    public const long MinSegmentSize = 4 << 10;
+    /// <summary>Smallest allowed <see cref="SegmentSize"/> (1 KiB; useful in tests, too small for production).</summary>
+    public const long MinSegmentSize = 1 << 10;
 
     /// <summary>Largest allowed <see cref="SegmentSize"/> (1 GiB).</summary>
     public const long MaxSegmentSize = 1L << 30;
@@ -81,7 +81,7 @@ public sealed class FileStorageOptions
         if (SegmentSize is < MinSegmentSize or > MaxSegmentSize)
         {
             throw new ArgumentException(
-                $"FileStorageOptions.SegmentSize is {SegmentSize}; use a value from {MinSegmentSize} (4 KiB) to {MaxSegmentSize} (1 GiB), " +
+                $"FileStorageOptions.SegmentSize is {SegmentSize}; use a value from {MinSegmentSize} (1 KiB) to {MaxSegmentSize} (1 GiB), " +
                 $"for example {DefaultSegmentSize} (64 MiB, the default).",
                 nameof(SegmentSize));
         }
