@@ -93,7 +93,9 @@ internal static class LogRecord
         return true;
     }
 
-    /// <summary>True when the payload matches the record CRC; <paramref name="record"/> starts at the header and holds at least the unpadded record.</summary>
+    /// <summary>True when the payload matches the record CRC and the padding is zero, so that no byte of a record can change
+    /// unnoticed; <paramref name="record"/> starts at the header and holds the whole padded record.</summary>
     public static bool VerifyPayload(ReadOnlySpan<byte> record, in LogRecordHeader header) =>
-        Crc32C.Finish(Crc32C.Update(Crc32C.Seed, record[8..(HeaderSize + header.PayloadLength)])) == header.RecordCrc;
+        Crc32C.Finish(Crc32C.Update(Crc32C.Seed, record[8..(HeaderSize + header.PayloadLength)])) == header.RecordCrc
+        && record[(HeaderSize + header.PayloadLength)..header.RecordSize].IndexOfAnyExcept((byte)0) < 0;
 }

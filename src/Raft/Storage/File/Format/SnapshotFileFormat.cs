@@ -115,7 +115,8 @@ internal static class SnapshotFileFormat
         var trailer = new byte[TrailerSize];
         ChecksummedFile.ReadExactly(file, length - TrailerSize, trailer);
         var dataLength = BinaryPrimitives.ReadInt64LittleEndian(trailer);
-        if (BinaryPrimitives.ReadUInt64LittleEndian(trailer.AsSpan(16)) != FileMagic.SnapshotEnd || dataLength != length - TrailerSize - headerLength)
+        if (BinaryPrimitives.ReadUInt64LittleEndian(trailer.AsSpan(16)) != FileMagic.SnapshotEnd || dataLength != length - TrailerSize - headerLength
+            || BinaryPrimitives.ReadUInt32LittleEndian(trailer.AsSpan(12)) != 0)
         {
             throw new StorageCorruptedException(path, length - TrailerSize, null, "the snapshot's trailer is damaged or its data length does not match the file size");
         }
