@@ -76,10 +76,9 @@ public sealed class PhysicalStorageFileSystem : IStorageFileSystem
 
         try
         {
-            var text = System.Text.Encoding.UTF8.GetBytes(
-                $"pid {Environment.ProcessId} on {Environment.MachineName} since {DateTimeOffset.UtcNow:O}\n");
-            RandomAccess.SetLength(handle, 0);
-            RandomAccess.Write(handle, text, 0);
+            // Who holds the lock, for the error another process gets. A separate file, because the locked one cannot be
+            // opened again while locked; it is informational only, the lock itself is the kernel's.
+            File.WriteAllText(lockFilePath + ".owner", $"pid {Environment.ProcessId} on {Environment.MachineName} since {DateTimeOffset.UtcNow:O}");
         }
         catch
         {
@@ -94,16 +93,9 @@ public sealed class PhysicalStorageFileSystem : IStorageFileSystem
     {
         try
         {
-            using var h = File.OpenHandle(lockFilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var buffer = new byte[256];
-            var n = RandomAccess.Read(h, buffer, 0);
-            return System.Text.Encoding.UTF8.GetString(buffer, 0, n);
+            return File.ReadAllText(lockFilePath + ".owner");
         }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
