@@ -1,6 +1,7 @@
 // Usage: Raft.Storage.CrashChild <data directory> <seed>
 // Opens the node's FileStorage (recovering it), prints "open <start index> <start term> <last index>", then appends
-// batches forever. After each AppendAsync returns (the batch is fdatasync'd) it prints "ack <first> <last> <term>";
+// batches forever. Before each AppendAsync it prints "append <first>" (from then on the entries from <first> on are being
+// replaced and are no longer promised); after it returns (the batch is fdatasync'd) "ack <first> <last> <term>";
 // after a compaction "compact <index> <term>". The parent kills it with SIGKILL at a random moment and checks that
 // every acknowledged entry survives. Payloads are a pure function of (index, term), so the parent can verify them.
 using HsmRaft;
@@ -21,7 +22,7 @@ var batch = new List<LogEntry>();
 while (true)
 {
     var roll = random.Next(100);
-    if (roll < 3 && log.LastIndex > log.StartIndex + 10)
+    if (roll < 6 && log.LastIndex > log.StartIndex + 10)
     {
         // Compact about half of the log (as after a snapshot).
         var index = log.StartIndex + ((log.LastIndex - log.StartIndex) / 2);
@@ -45,9 +46,10 @@ while (true)
     for (var i = 0; i < count; i++)
     {
         var index = first + i;
-        batch.Add(new LogEntry(index, term, LogEntryKind.Command, DeterministicPayload.Create(index, term, random.Next(0, 3000))));
+        batch.Add(new LogEntry(index, term, LogEntryKind.Command, DeterministicPayload.Create(index, term, random.Next(0, 1500))));
     }
 
+    output.WriteLine($"append {first}");
     await log.AppendAsync(batch);
     output.WriteLine($"ack {first} {first + count - 1} {term}");
 }
