@@ -55,8 +55,9 @@ public abstract partial class RaftTransportBase
                 {
                     failure = Describe(e);
                 }
-                catch (OperationCanceledException)
+                catch (Exception)
                 {
+                    // Stopping: whatever the connection threw while being torn down is expected.
                     break;
                 }
                 finally

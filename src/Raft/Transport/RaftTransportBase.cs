@@ -67,6 +67,9 @@ public abstract partial class RaftTransportBase : IRaftTransport
     /// <summary>Cancelled when the transport is disposed; pass it to accept loops and inbound connections.</summary>
     protected CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>This node's id.</summary>
+    public NodeId LocalNodeId => Options.LocalNodeId;
+
     /// <summary>Inbound connections currently open (for monitoring and tests: a rejected connection holds nothing).</summary>
     public int ActiveInboundConnections => Receiver.ActiveConnections;
 
