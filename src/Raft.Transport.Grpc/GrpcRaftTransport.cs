@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Security;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Net.Client;
 using HsmRaft.Serialization.Protobuf;
@@ -188,34 +189,36 @@ public sealed class GrpcRaftTransport : RaftTransportBase
         return new PeerChannel(channel, tlsProblem);
     }
 
-    private HttpsConnectionAdapterOptions ServerTlsOptions()
+    private TlsHandshakeCallbackOptions ServerTlsOptions()
     {
         var security = Options.Security!;
-        return new HttpsConnectionAdapterOptions
+        var certificate = SslStreamCertificateContext.Create(security.Certificate!, additionalCertificates: null);
+        return new TlsHandshakeCallbackOptions
         {
-            ServerCertificate = security.Certificate,
-            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ClientCertificateMode = security.RequireClientCertificate ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.NoCertificate,
-            OnAuthenticate = (connection, ssl) =>
+            // Options per connection, so a refused peer is logged once, with its address and the reason.
+            OnConnection = context =>
             {
-                if (!security.RequireClientCertificate)
+                var remote = context.Connection.RemoteEndPoint?.ToString() ?? "unknown";
+                return ValueTask.FromResult(new SslServerAuthenticationOptions
                 {
-                    return;
-                }
+                    ServerCertificateContext = certificate,
+                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    ApplicationProtocols = [SslApplicationProtocol.Http2],
+                    ClientCertificateRequired = security.RequireClientCertificate,
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                    RemoteCertificateValidationCallback = security.RequireClientCertificate
+                        ? (_, peerCertificate, _, errors) =>
+                        {
+                            var problem = security.ValidatePeerCertificate(peerCertificate, errors, checkName: false);
+                            if (problem is not null)
+                            {
+                                TransportLog.InboundRejected(Logger, remote, $"TLS: {problem}");
+                            }
 
-                // Replaces Kestrel's callback so a refused peer is logged once, with its address and the reason.
-                var remote = connection.RemoteEndPoint?.ToString() ?? "unknown";
-                ssl.ClientCertificateRequired = true;
-                ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    var problem = security.ValidatePeerCertificate(certificate, errors, checkName: false);
-                    if (problem is not null)
-                    {
-                        TransportLog.InboundRejected(Logger, remote, $"TLS: {problem}");
-                    }
-
-                    return problem is null;
-                };
+                            return problem is null;
+                        }
+                        : null,
+                });
             },
         };
     }

@@ -43,7 +43,7 @@ public sealed class RecordingLoggerFactory : ILoggerFactory
         catch (TimeoutException)
         {
             throw new TimeoutException($"Timed out after {hangGuard} waiting for a log event: {description}. Logged:{Environment.NewLine}" +
-                                       string.Join(Environment.NewLine, Records.Select(r => $"  {r.Level} {r.EventId.Id} {r.Message}")));
+                                       string.Join(Environment.NewLine, Records.Select(r => $"  {r.Level} {r.EventId.Id} {r.Message} {r.Exception?.GetType().Name} {r.Exception?.Message}")));
         }
     }
 
