@@ -189,6 +189,24 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
         await AwaitRequestAsync(id, completion, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Waits until this node's state machine has applied every entry up to <paramref name="index"/> (for example the index
+    /// of a write observed elsewhere, to read your own writes on a follower; this is not a linearizable read).</summary>
+    public Task WaitForAppliedAsync(long index, CancellationToken cancellationToken = default)
+    {
+        if (_status.AppliedIndex >= index)
+        {
+            return Task.CompletedTask;
+        }
+
+        var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_applyQueue.Writer.TryWrite(new ApplyItem { Barrier = barrier, Index = index }))
+        {
+            throw new ProposalDroppedException($"Raft node {Id} is stopped.");
+        }
+
+        return barrier.Task.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Waits until some node is known as leader (from this node's point of view) and returns it.</summary>
     public async Task<NodeId> WaitForLeaderAsync(CancellationToken cancellationToken = default)
     {
