@@ -44,12 +44,9 @@ try
     }
 
     Console.WriteLine("Running clusters...");
-    var configurations = runnable.Select(static i => i.Create!()).ToArray();
-    var descriptions = configurations.ToDictionary(static c => c.Name, static c => c.Configuration);
-    foreach (var unused in configurations) await unused.DisposeAsync();
     var runs = await BenchmarkPlan.RunAsync(options, runnable, tempRoot, Console.WriteLine);
 
-    var report = new ThroughputReport(options, machine, DateTimeOffset.UtcNow, probes, descriptions, runs);
+    var report = new ThroughputReport(options, machine, DateTimeOffset.UtcNow, probes, runs);
     var markdown = report.ToMarkdown();
     Console.WriteLine();
     Console.WriteLine(ThroughputReport.Heading);

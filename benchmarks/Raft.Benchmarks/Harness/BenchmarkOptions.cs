@@ -8,10 +8,10 @@ public sealed record BenchmarkOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project benchmarks/Raft.Benchmarks -- [options]
           --quick                 short run: 1 repetition, 1 s warm-up, 3 s measured, 1 s probes
-          --only <keys>           implementations to run, comma-separated: hsmraft, dotnext (default: all available)
+          --only <keys>           implementations to run, comma-separated: hsmraft, dotnext, dotnext-tuned (default: all available)
           --mode <keys>           modes to run, comma-separated: 1w16b, 64w16b, 64w1k, 256w16b (default: all)
-          --warmup <seconds>      warm-up per run (default 3, quick 1)
-          --duration <seconds>    measured time per run (default 10, quick 3)
+          --warmup <seconds>      warm-up per run (default 2, quick 1)
+          --duration <seconds>    measured time per run (default 8, quick 3)
           --reps <n>              runs per implementation and mode, alternating implementations (default 3, quick 1)
           --probe <seconds>       time per physical-limit probe (default 3, quick 1)
           --no-probes             skip the fdatasync and loopback probes
@@ -68,8 +68,8 @@ public sealed record BenchmarkOptions
             Quick = quick,
             Implementations = implementations,
             Modes = modes,
-            Warmup = TimeSpan.FromSeconds(warmup ?? (quick ? 1 : 3)),
-            Duration = TimeSpan.FromSeconds(duration ?? (quick ? 3 : 10)),
+            Warmup = TimeSpan.FromSeconds(warmup ?? (quick ? 1 : 2)),
+            Duration = TimeSpan.FromSeconds(duration ?? (quick ? 3 : 8)),
             ProbeDuration = TimeSpan.FromSeconds(probe ?? (quick ? 1 : 3)),
             Repetitions = reps ?? (quick ? 1 : 3),
             RunProbes = runProbes,

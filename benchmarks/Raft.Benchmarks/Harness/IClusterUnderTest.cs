@@ -12,15 +12,6 @@ namespace HsmRaft.Benchmarks.Harness;
 /// </remarks>
 public interface IClusterUnderTest : IAsyncDisposable
 {
-    /// <summary>Short label used in tables, e.g. "DotNext" or "HsmRaft (gRPC)".</summary>
-    string Name { get; }
-
-    /// <summary>
-    /// The transport, storage and durability this instance runs with, in one or two sentences; in
-    /// particular when each voter fsyncs relative to acknowledging. Printed and written to the report.
-    /// </summary>
-    string Configuration { get; }
-
     /// <summary>Starts three voters that know each other, one per directory (three are given).</summary>
     Task StartAsync(IReadOnlyList<string> dataDirectories, CancellationToken cancellationToken);
 
