@@ -30,8 +30,10 @@ Directory.CreateDirectory(tempRoot);
 try
 {
     var machine = MachineInfo.Describe(tempRoot);
+    var loadBefore = MachineInfo.LoadAverage();
     Console.WriteLine($"Machine: {machine}");
     Console.WriteLine($"Command: {options.Command}");
+    Console.WriteLine($"Load average: {loadBefore}");
 
     var probes = new List<ProbeResult>();
     if (options.RunProbes)
@@ -46,7 +48,7 @@ try
     Console.WriteLine("Running clusters...");
     var runs = await BenchmarkPlan.RunAsync(options, runnable, tempRoot, Console.WriteLine);
 
-    var report = new ThroughputReport(options, machine, DateTimeOffset.UtcNow, probes, runs);
+    var report = new ThroughputReport(options, machine, DateTimeOffset.UtcNow, loadBefore, MachineInfo.LoadAverage(), probes, runs);
     var markdown = report.ToMarkdown();
     Console.WriteLine();
     Console.WriteLine(ThroughputReport.Heading);

@@ -23,19 +23,32 @@ public static class ClusterRun
             ?? throw new InvalidOperationException($"{implementation.Name} is {implementation.UnavailableReason}.");
         try
         {
-            using (var start = new CancellationTokenSource(StartTimeout))
+            try
             {
+                using var start = new CancellationTokenSource(StartTimeout);
                 await cluster.StartAsync(dataDirectories, start.Token);
                 await cluster.WaitForLeaderAsync(start.Token);
+            }
+            catch (Exception e)
+            {
+                // One cluster that fails to start (say, a port taken between choosing and binding it) spoils
+                // only its own run; the report shows why.
+                return RunResult.Failed(implementation.Name, mode, repetition, $"cluster did not start: {e.GetType().Name}: {e.Message}");
             }
             return await MeasureAsync(cluster, implementation, mode, repetition, warmup, duration);
         }
         finally
         {
-            using (var stop = new CancellationTokenSource(StartTimeout))
+            try
+            {
+                using var stop = new CancellationTokenSource(StartTimeout);
                 await cluster.StopAsync(stop.Token);
-            await cluster.DisposeAsync();
-            Directory.Delete(runDirectory, recursive: true);
+            }
+            finally
+            {
+                await cluster.DisposeAsync();
+                Directory.Delete(runDirectory, recursive: true);
+            }
         }
     }
 

@@ -30,6 +30,10 @@ public sealed record RunResult(
     /// <summary>Committed operations per second.</summary>
     public double OpsPerSecond => Seconds > 0 ? Operations / Seconds : 0;
 
+    /// <summary>A run that measured nothing, e.g. because its cluster did not start.</summary>
+    public static RunResult Failed(string implementation, WorkloadMode mode, int repetition, string problem) =>
+        new(implementation, mode, repetition, 0, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, problem);
+
     /// <summary>True when the run had no leader change, no error and every voter applied every acknowledged command.</summary>
     public bool IsValid => Problem is null;
 }

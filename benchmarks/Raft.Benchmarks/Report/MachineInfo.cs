@@ -17,6 +17,10 @@ public static class MachineInfo
             $"temp dir {tempDirectory} on {FileSystemOf(tempDirectory)}");
     }
 
+    /// <summary>The 1, 5 and 15 minute load averages ("unknown" off Linux): how busy the shared machine was.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     private static string CpuModel() =>
         FirstValue("/proc/cpuinfo", "model name", ':') ?? RuntimeInformation.ProcessArchitecture.ToString();
 

@@ -10,6 +10,8 @@ public sealed record ThroughputReport(
     BenchmarkOptions Options,
     string Machine,
     DateTimeOffset Date,
+    string LoadBefore,
+    string LoadAfter,
     IReadOnlyList<ProbeResult> Probes,
     IReadOnlyList<RunResult> Runs)
 {
@@ -30,7 +32,8 @@ public sealed record ThroughputReport(
         text.Append("Latency is from the proposal call to its completion (committed, and applied on the leader). ")
             .Append("CPU is the whole process (three voters and the writers) per 1000 committed operations; allocations likewise. ")
             .Append("A run is invalid when the leader or term changes, a proposal fails, or a voter has not applied every acknowledged command (checked by count and checksum).\n");
-        text.Append("- Noise: the machine's 2 cores are shared with other engineers' builds and tests, so runs vary; the ops/s range column shows the spread between repetitions.\n\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"- Noise: the machine's cores are shared with other engineers' builds and tests, so runs vary; the ops/s range column shows the spread between repetitions. Load average (1, 5, 15 min) {LoadBefore} at the start, {LoadAfter} at the end.\n\n");
 
         text.Append("### Implementations\n\n");
         foreach (var implementation in Options.Implementations)
