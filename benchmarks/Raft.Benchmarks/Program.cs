@@ -29,7 +29,7 @@ var tempRoot = Path.Combine(Path.GetTempPath(), $"hsmraft-bench-{Environment.Pro
 Directory.CreateDirectory(tempRoot);
 try
 {
-    var machine = MachineInfo.Describe(tempRoot);
+    var machine = MachineInfo.Describe(Path.GetTempPath());
     var loadBefore = MachineInfo.LoadAverage();
     Console.WriteLine($"Machine: {machine}");
     Console.WriteLine($"Command: {options.Command}");

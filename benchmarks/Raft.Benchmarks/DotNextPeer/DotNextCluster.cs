@@ -44,7 +44,7 @@ public sealed class DotNextCluster(Func<string, WriteAheadLog.Options> walOption
         "(memory-mapped chunk files of one OS page, 4 KiB here; no integrity hash). " + Durability;
 
     public const string TunedConfiguration =
-        "As DotNext 6.12.0, but WriteAheadLog with ChunkSize = 1 MiB and MemoryManagement = PrivateMemory. " + Durability;
+        "As DotNext 6.12.0, but WriteAheadLog with ChunkSize = 1 MiB and MemoryManagement = PrivateMemory; the same durability.";
 
     private readonly List<Voter> voters = [];
     private readonly SemaphoreSlim leaderChanged = new(0);
