@@ -68,6 +68,7 @@ public sealed class HsmRaftCluster(HsmRaftTransportKind transport) : IClusterUnd
                     InitialMembers = members,
                     TickInterval = TimeSpan.FromMilliseconds(100),
                     SnapshotEveryEntries = 0,
+                    SnapshotEveryBytes = 0,
                 },
                 new RecordingStateMachine(applied),
                 storage.Log,
