@@ -4,7 +4,7 @@ namespace Hsm;
 
 /// <summary>
 /// Serializes access to a machine from many threads or async callers: events and queries are queued and run one at a time
-/// on a single consumer loop, so the machine itself stays synchronous, lock-free and allocation-free (see docs/adr on async).
+/// on a single consumer loop, so the machine itself stays synchronous, lock-free and allocation-free (see docs/adr/0003-hsm-async-via-mailbox.md).
 /// </summary>
 /// <typeparam name="TMachine">The generated machine type.</typeparam>
 public sealed class HsmMailbox<TMachine> : IAsyncDisposable
