@@ -168,9 +168,9 @@ partial class Judge : global::Hsm.IStateMachine
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Step_0(in global::Score e)
     {
-        if (__observer != null) __observer.OnDispatch(this, e!);
+        if (__observer != null) __ObsDispatch(in e);
         var __result = __D0_S0(in e);
-        if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
+        if (__result == 0 && __observer != null) __ObsUnhandled(in e);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -181,22 +181,22 @@ partial class Judge : global::Hsm.IStateMachine
             case 1: // Waiting
             {
                 {
-                    if (__observer != null) __observer.OnTransition(this, 1, 2);
+                    if (__observer != null) __ObsTransition(1, 2);
                     __Exit_1();
                     __where = 11;
                     __s_Waiting.__Hsm_Keep(e);
                     __where = 18;
                     var __g1 = __s_Decide.__Hsm_High();
-                    if (__observer != null) __observer.OnGuard(this, 2, "High", __g1);
+                    if (__observer != null) __ObsGuard(2, "High", __g1);
                     if (__g1)
                     {
-                        if (__observer != null) __observer.OnTransition(this, 2, 3);
+                        if (__observer != null) __ObsTransition(2, 3);
                         __Enter_3();
                         __Init_3();
                     }
                     else
                     {
-                        if (__observer != null) __observer.OnTransition(this, 2, 6);
+                        if (__observer != null) __ObsTransition(2, 6);
                         __Enter_6();
                     }
                     return 1;
@@ -205,7 +205,7 @@ partial class Judge : global::Hsm.IStateMachine
             case 3: // Pass
             {
                 {
-                    if (__observer != null) __observer.OnTransition(this, 3, 3);
+                    if (__observer != null) __ObsTransition(3, 3);
                     __Exit_3();
                     __Enter_3();
                     __Restore_3_Deep();
@@ -215,7 +215,7 @@ partial class Judge : global::Hsm.IStateMachine
             case 4: // Pass.Silver
             {
                 {
-                    if (__observer != null) __observer.OnTransition(this, 3, 3);
+                    if (__observer != null) __ObsTransition(3, 3);
                     __Exit_4();
                     __Exit_3();
                     __Enter_3();
@@ -226,7 +226,7 @@ partial class Judge : global::Hsm.IStateMachine
             case 5: // Pass.Gold
             {
                 {
-                    if (__observer != null) __observer.OnTransition(this, 3, 3);
+                    if (__observer != null) __ObsTransition(3, 3);
                     __Exit_5();
                     __Exit_3();
                     __Enter_3();
@@ -237,7 +237,7 @@ partial class Judge : global::Hsm.IStateMachine
             case 6: // Fail
             {
                 {
-                    if (__observer != null) __observer.OnTransition(this, 6, 1);
+                    if (__observer != null) __ObsTransition(6, 1);
                     __Exit_6();
                     __Enter_1();
                     return 1;
@@ -253,34 +253,34 @@ partial class Judge : global::Hsm.IStateMachine
     private void __Enter_1()
     {
         __a0 = 1;
-        if (__observer != null) __observer.OnEntry(this, 1);
+        if (__observer != null) __ObsEntry(1);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_1()
     {
         __a0 = 0;
-        if (__observer != null) __observer.OnExit(this, 1);
+        if (__observer != null) __ObsExit(1);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Enter_3()
     {
         __a0 = 3;
-        if (__observer != null) __observer.OnEntry(this, 3);
+        if (__observer != null) __ObsEntry(3);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_3()
     {
         __a0 = 0;
-        if (__observer != null) __observer.OnExit(this, 3);
+        if (__observer != null) __ObsExit(3);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Init_3()
     {
-        if (__observer != null) __observer.OnInitial(this, 3, 4);
+        if (__observer != null) __ObsInitial(3, 4);
         __Enter_4();
     }
 
@@ -288,7 +288,7 @@ partial class Judge : global::Hsm.IStateMachine
     private void __Enter_4()
     {
         __a0 = 4;
-        if (__observer != null) __observer.OnEntry(this, 4);
+        if (__observer != null) __ObsEntry(4);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -296,14 +296,14 @@ partial class Judge : global::Hsm.IStateMachine
     {
         __hist_3 = 4;
         __a0 = 3;
-        if (__observer != null) __observer.OnExit(this, 4);
+        if (__observer != null) __ObsExit(4);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Enter_5()
     {
         __a0 = 5;
-        if (__observer != null) __observer.OnEntry(this, 5);
+        if (__observer != null) __ObsEntry(5);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -311,27 +311,27 @@ partial class Judge : global::Hsm.IStateMachine
     {
         __hist_3 = 5;
         __a0 = 3;
-        if (__observer != null) __observer.OnExit(this, 5);
+        if (__observer != null) __ObsExit(5);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Enter_6()
     {
         __a0 = 6;
-        if (__observer != null) __observer.OnEntry(this, 6);
+        if (__observer != null) __ObsEntry(6);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_6()
     {
         __a0 = 0;
-        if (__observer != null) __observer.OnExit(this, 6);
+        if (__observer != null) __ObsExit(6);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __InitSlot_0()
     {
-        if (__observer != null) __observer.OnInitial(this, 0, 1);
+        if (__observer != null) __ObsInitial(0, 1);
         __Enter_1();
     }
 
@@ -469,7 +469,7 @@ partial class Judge : global::Hsm.IStateMachine
         // Local: a composite source containing the target, or a composite target containing the source, is not exited.
         if (local && __kind[source] == 1 && target >= source && target <= __last[source]) domain = source;
         else if (local && target != 0 && __kind[target] == 1 && source > target && source <= __last[target]) domain = target;
-        if (__observer != null) __observer.OnTransition(this, source, target);
+        if (__observer != null) __ObsTransition(source, target);
         if (__kind[domain] == 2) __ExitDown(__regionSlots[domain][__RegionIndex(domain, target)], 0);
         else __ExitDown(__slotOf[domain], domain);
         global::System.Span<int> path = stackalloc int[__maxDepth];
@@ -542,6 +542,23 @@ partial class Judge : global::Hsm.IStateMachine
         __pending = 0;
         __currentEvent = -1;
     }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsGuard(int state, string guard, bool result) => __observer!.OnGuard(this, state, guard, result);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsTransition(int source, int target) => __observer!.OnTransition(this, source, target);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsInitial(int state, int initial) => __observer!.OnInitial(this, state, initial);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsEntry(int state) => __observer!.OnEntry(this, state);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsExit(int state) => __observer!.OnExit(this, state);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsDispatch<TEvent>(in TEvent e) => __observer!.OnDispatch(this, e!);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsUnhandled<TEvent>(in TEvent e) => __observer!.OnUnhandled(this, e!);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsDeferred<TEvent>(in TEvent e) => __observer!.OnDeferred(this, e!);
 
     /// <summary>True when <typeparamref name="TState"/> is active (in any region).</summary>
     public bool IsIn<TState>() where TState : global::Hsm.IState<global::Judge> => __IsActive(TState.StateId);

@@ -152,9 +152,9 @@ partial class Hierarchy : global::Hsm.IStateMachine
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Step_0(in global::Demo.Reset e)
     {
-        if (__observer != null) __observer.OnDispatch(this, e!);
+        if (__observer != null) __ObsDispatch(in e);
         var __result = __D0_S0(in e);
-        if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
+        if (__result == 0 && __observer != null) __ObsUnhandled(in e);
     }
 
     /// <summary>Processes a <c>Next</c> event to completion (or queues it when called from inside an action).</summary>
@@ -201,9 +201,9 @@ partial class Hierarchy : global::Hsm.IStateMachine
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Step_1(in global::Demo.Next e)
     {
-        if (__observer != null) __observer.OnDispatch(this, e!);
+        if (__observer != null) __ObsDispatch(in e);
         var __result = __D1_S0(in e);
-        if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
+        if (__result == 0 && __observer != null) __ObsUnhandled(in e);
     }
 
     /// <summary>Processes a <c>Up</c> event to completion (or queues it when called from inside an action).</summary>
@@ -250,9 +250,9 @@ partial class Hierarchy : global::Hsm.IStateMachine
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Step_2(in global::Demo.Up e)
     {
-        if (__observer != null) __observer.OnDispatch(this, e!);
+        if (__observer != null) __ObsDispatch(in e);
         var __result = __D2_S0(in e);
-        if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
+        if (__result == 0 && __observer != null) __ObsUnhandled(in e);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -299,10 +299,10 @@ partial class Hierarchy : global::Hsm.IStateMachine
             {
                 __where = 18;
                 var __g1 = __s_Left.__Hsm_Ready(e);
-                if (__observer != null) __observer.OnGuard(this, 2, "Ready", __g1);
+                if (__observer != null) __ObsGuard(2, "Ready", __g1);
                 if (__g1)
                 {
-                    if (__observer != null) __observer.OnTransition(this, 2, 3);
+                    if (__observer != null) __ObsTransition(2, 3);
                     __Exit_2();
                     __Enter_3();
                     return 1;
@@ -312,7 +312,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
             case 3: // Outer.Right
             {
                 {
-                    if (__observer != null) __observer.OnTransition(this, 3, 2);
+                    if (__observer != null) __ObsTransition(3, 2);
                     __Exit_3();
                     __Enter_2();
                     return 1;
@@ -341,7 +341,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
                         {
                             case 10: // Outer
                             {
-                                if (__observer != null) __observer.OnTransition(this, 2, 1);
+                                if (__observer != null) __ObsTransition(2, 1);
                                 __Exit_2();
                                 __Exit_1();
                                 __Enter_1();
@@ -350,7 +350,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
                             }
                             case 14: // local Outer
                             {
-                                if (__observer != null) __observer.OnTransition(this, 2, 1);
+                                if (__observer != null) __ObsTransition(2, 1);
                                 __Exit_2();
                                 __Init_1();
                                 return 1;
@@ -375,7 +375,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
         __a0 = 1;
         __where = 8;
         __s_Outer.__Hsm_In();
-        if (__observer != null) __observer.OnEntry(this, 1);
+        if (__observer != null) __ObsEntry(1);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -384,13 +384,13 @@ partial class Hierarchy : global::Hsm.IStateMachine
         __where = 9;
         __s_Outer.__Hsm_Out();
         __a0 = 0;
-        if (__observer != null) __observer.OnExit(this, 1);
+        if (__observer != null) __ObsExit(1);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Init_1()
     {
-        if (__observer != null) __observer.OnInitial(this, 1, 2);
+        if (__observer != null) __ObsInitial(1, 2);
         __Enter_2();
     }
 
@@ -398,34 +398,34 @@ partial class Hierarchy : global::Hsm.IStateMachine
     private void __Enter_2()
     {
         __a0 = 2;
-        if (__observer != null) __observer.OnEntry(this, 2);
+        if (__observer != null) __ObsEntry(2);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_2()
     {
         __a0 = 1;
-        if (__observer != null) __observer.OnExit(this, 2);
+        if (__observer != null) __ObsExit(2);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Enter_3()
     {
         __a0 = 3;
-        if (__observer != null) __observer.OnEntry(this, 3);
+        if (__observer != null) __ObsEntry(3);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_3()
     {
         __a0 = 1;
-        if (__observer != null) __observer.OnExit(this, 3);
+        if (__observer != null) __ObsExit(3);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __InitSlot_0()
     {
-        if (__observer != null) __observer.OnInitial(this, 0, 1);
+        if (__observer != null) __ObsInitial(0, 1);
         __Enter_1();
         __Init_1();
     }
@@ -537,7 +537,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
         // Local: a composite source containing the target, or a composite target containing the source, is not exited.
         if (local && __kind[source] == 1 && target >= source && target <= __last[source]) domain = source;
         else if (local && target != 0 && __kind[target] == 1 && source > target && source <= __last[target]) domain = target;
-        if (__observer != null) __observer.OnTransition(this, source, target);
+        if (__observer != null) __ObsTransition(source, target);
         if (__kind[domain] == 2) __ExitDown(__regionSlots[domain][__RegionIndex(domain, target)], 0);
         else __ExitDown(__slotOf[domain], domain);
         global::System.Span<int> path = stackalloc int[__maxDepth];
@@ -628,6 +628,23 @@ partial class Hierarchy : global::Hsm.IStateMachine
         __pending = 0;
         __currentEvent = -1;
     }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsGuard(int state, string guard, bool result) => __observer!.OnGuard(this, state, guard, result);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsTransition(int source, int target) => __observer!.OnTransition(this, source, target);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsInitial(int state, int initial) => __observer!.OnInitial(this, state, initial);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsEntry(int state) => __observer!.OnEntry(this, state);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsExit(int state) => __observer!.OnExit(this, state);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsDispatch<TEvent>(in TEvent e) => __observer!.OnDispatch(this, e!);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsUnhandled<TEvent>(in TEvent e) => __observer!.OnUnhandled(this, e!);
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __ObsDeferred<TEvent>(in TEvent e) => __observer!.OnDeferred(this, e!);
 
     /// <summary>True when <typeparamref name="TState"/> is active (in any region).</summary>
     public bool IsIn<TState>() where TState : global::Hsm.IState<global::Demo.Hierarchy> => __IsActive(TState.StateId);

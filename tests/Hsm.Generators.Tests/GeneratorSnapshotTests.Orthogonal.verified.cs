@@ -10,7 +10,7 @@ partial class Outer
     partial class Player : global::Hsm.IStateMachine
     {
         /// <summary>This machine as a Mermaid <c>stateDiagram-v2</c>.</summary>
-        public const string MermaidDiagram = "stateDiagram-v2\n    [*] --> Idle\n    Idle\n    state Running {\n        %% region Audio\n        [*] --> Playing\n        Playing\n        state \"Done\" as Running_Audio_Done\n        --\n        %% region Video\n        [*] --> Rendering\n        Rendering\n        state \"Done\" as Running_Video_Done\n        state \"H\" as Running_H\n    }\n    Finished\n    Idle --> Running_H : Go\n    Running --> Idle : Stop\n    Running --> Finished : completion\n    Playing --> Running_Audio_Done : Tick\n    Running_Audio_Done --> [*]\n    Rendering --> Running_Video_Done : Tick\n    Running_Video_Done --> [*]\n    Finished --> [*]\n";
+        public const string MermaidDiagram = "stateDiagram-v2\n    [*] --> Idle\n    Idle\n    state Running {\n        %% region Audio\n        [*] --> Playing\n        Playing\n        state \"Done\" as Running_Audio_Done\n        --\n        %% region Video\n        [*] --> Rendering\n        Rendering\n        state \"Done\" as Running_Video_Done\n        state \"H\" as Running_H\n    }\n    Finished\n    Idle --> Running_H : Go\n    Idle : defer Tick\n    Running --> Idle : Stop\n    Running --> Finished : completion\n    Playing --> Running_Audio_Done : Tick\n    Running_Audio_Done --> [*]\n    Rendering --> Running_Video_Done : Tick\n    Running_Video_Done --> [*]\n    Finished --> [*]\n";
 
         private static readonly global::Hsm.MachineInfo __info = new global::Hsm.MachineInfo(
             "Player",
@@ -184,9 +184,9 @@ partial class Outer
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Step_0(in global::Demo.Nested.Go e)
         {
-            if (__observer != null) __observer.OnDispatch(this, e!);
+            if (__observer != null) __ObsDispatch(in e);
             var __result = __D0_S0(in e);
-            if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
+            if (__result == 0 && __observer != null) __ObsUnhandled(in e);
         }
 
         /// <summary>Processes a <c>Tick</c> event to completion (or queues it when called from inside an action).</summary>
@@ -233,10 +233,10 @@ partial class Outer
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Step_1(in global::Demo.Nested.Tick e)
         {
-            if (__observer != null) __observer.OnDispatch(this, e!);
+            if (__observer != null) __ObsDispatch(in e);
             var __result = __D1_S0(in e);
             if (__result == 2) __Defer_1(in e);
-            if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
+            if (__result == 0 && __observer != null) __ObsUnhandled(in e);
         }
 
         /// <summary>Processes a <c>Stop</c> event to completion (or queues it when called from inside an action).</summary>
@@ -283,9 +283,9 @@ partial class Outer
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Step_2(in global::Demo.Nested.Stop e)
         {
-            if (__observer != null) __observer.OnDispatch(this, e!);
+            if (__observer != null) __ObsDispatch(in e);
             var __result = __D2_S0(in e);
-            if (__result == 0 && __observer != null) __observer.OnUnhandled(this, e!);
+            if (__result == 0 && __observer != null) __ObsUnhandled(in e);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -296,7 +296,7 @@ partial class Outer
                 case 1: // Idle
                 {
                     {
-                        if (__observer != null) __observer.OnTransition(this, 1, 2);
+                        if (__observer != null) __ObsTransition(1, 2);
                         __Exit_1();
                         __Enter_2();
                         __Restore_2_Shallow();
@@ -345,7 +345,7 @@ partial class Outer
                 case 3: // Running.Audio.Playing
                 {
                     {
-                        if (__observer != null) __observer.OnTransition(this, 3, 4);
+                        if (__observer != null) __ObsTransition(3, 4);
                         __Exit_3();
                         __Enter_4();
                         __transitioned = true;
@@ -363,7 +363,7 @@ partial class Outer
                 case 5: // Running.Video.Rendering
                 {
                     {
-                        if (__observer != null) __observer.OnTransition(this, 5, 6);
+                        if (__observer != null) __ObsTransition(5, 6);
                         __Exit_5();
                         __Enter_6();
                         __transitioned = true;
@@ -382,7 +382,7 @@ partial class Outer
                 case 2: // Running
                 {
                     {
-                        if (__observer != null) __observer.OnTransition(this, 2, 1);
+                        if (__observer != null) __ObsTransition(2, 1);
                         __ExitDown(2, 0);
                         __ExitDown(1, 0);
                         __Exit_2();
@@ -401,14 +401,14 @@ partial class Outer
         private void __Enter_1()
         {
             __a0 = 1;
-            if (__observer != null) __observer.OnEntry(this, 1);
+            if (__observer != null) __ObsEntry(1);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Exit_1()
         {
             __a0 = 0;
-            if (__observer != null) __observer.OnExit(this, 1);
+            if (__observer != null) __ObsExit(1);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -416,14 +416,14 @@ partial class Outer
         {
             __a0 = 2;
             __epoch2++;
-            if (__observer != null) __observer.OnEntry(this, 2);
+            if (__observer != null) __ObsEntry(2);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Exit_2()
         {
             __a0 = 0;
-            if (__observer != null) __observer.OnExit(this, 2);
+            if (__observer != null) __ObsExit(2);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -437,7 +437,7 @@ partial class Outer
         private void __Enter_3()
         {
             __a1 = 3;
-            if (__observer != null) __observer.OnEntry(this, 3);
+            if (__observer != null) __ObsEntry(3);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -445,14 +445,14 @@ partial class Outer
         {
             __hslot_1 = 3;
             __a1 = 0;
-            if (__observer != null) __observer.OnExit(this, 3);
+            if (__observer != null) __ObsExit(3);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Enter_4()
         {
             __a1 = 4;
-            if (__observer != null) __observer.OnEntry(this, 4);
+            if (__observer != null) __ObsEntry(4);
             if (__kind[__a1] == 3 && __parent[__a1] == 2 && __kind[__a2] == 3 && __parent[__a2] == 2) __PushCompletion(2);
         }
 
@@ -461,14 +461,14 @@ partial class Outer
         {
             __hslot_1 = 4;
             __a1 = 0;
-            if (__observer != null) __observer.OnExit(this, 4);
+            if (__observer != null) __ObsExit(4);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Enter_5()
         {
             __a2 = 5;
-            if (__observer != null) __observer.OnEntry(this, 5);
+            if (__observer != null) __ObsEntry(5);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -476,14 +476,14 @@ partial class Outer
         {
             __hslot_2 = 5;
             __a2 = 0;
-            if (__observer != null) __observer.OnExit(this, 5);
+            if (__observer != null) __ObsExit(5);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Enter_6()
         {
             __a2 = 6;
-            if (__observer != null) __observer.OnEntry(this, 6);
+            if (__observer != null) __ObsEntry(6);
             if (__kind[__a1] == 3 && __parent[__a1] == 2 && __kind[__a2] == 3 && __parent[__a2] == 2) __PushCompletion(2);
         }
 
@@ -492,14 +492,14 @@ partial class Outer
         {
             __hslot_2 = 6;
             __a2 = 0;
-            if (__observer != null) __observer.OnExit(this, 6);
+            if (__observer != null) __ObsExit(6);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Enter_7()
         {
             __a0 = 7;
-            if (__observer != null) __observer.OnEntry(this, 7);
+            if (__observer != null) __ObsEntry(7);
             __terminated = true;
         }
 
@@ -507,27 +507,27 @@ partial class Outer
         private void __Exit_7()
         {
             __a0 = 0;
-            if (__observer != null) __observer.OnExit(this, 7);
+            if (__observer != null) __ObsExit(7);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __InitSlot_0()
         {
-            if (__observer != null) __observer.OnInitial(this, 0, 1);
+            if (__observer != null) __ObsInitial(0, 1);
             __Enter_1();
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __InitSlot_1()
         {
-            if (__observer != null) __observer.OnInitial(this, 2, 3);
+            if (__observer != null) __ObsInitial(2, 3);
             __Enter_3();
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __InitSlot_2()
         {
-            if (__observer != null) __observer.OnInitial(this, 2, 5);
+            if (__observer != null) __ObsInitial(2, 5);
             __Enter_5();
         }
         private void __Restore_2_Shallow()
@@ -745,7 +745,7 @@ partial class Outer
             // Local: a composite source containing the target, or a composite target containing the source, is not exited.
             if (local && __kind[source] == 1 && target >= source && target <= __last[source]) domain = source;
             else if (local && target != 0 && __kind[target] == 1 && source > target && source <= __last[target]) domain = target;
-            if (__observer != null) __observer.OnTransition(this, source, target);
+            if (__observer != null) __ObsTransition(source, target);
             if (__kind[domain] == 2) __ExitDown(__regionSlots[domain][__RegionIndex(domain, target)], 0);
             else __ExitDown(__slotOf[domain], domain);
             global::System.Span<int> path = stackalloc int[__maxDepth];
@@ -808,7 +808,7 @@ partial class Outer
         {
             if (__deferred.Count + __recall.Count >= 4) throw new global::Hsm.HsmQueueFullException("Player", "deferred", 4, "Tick");
             __deferred.TryPushBack(new __Event { Tag = 1, E1 = e });
-            if (__observer != null) __observer.OnDeferred(this, e!);
+            if (__observer != null) __ObsDeferred(in e);
         }
 
         private void __Enqueue_2(in global::Demo.Nested.Stop e, bool next)
@@ -869,7 +869,7 @@ partial class Outer
                 case 2: // Running
                 {
                     {
-                        if (__observer != null) __observer.OnTransition(this, 2, 7);
+                        if (__observer != null) __ObsTransition(2, 7);
                         __ExitDown(0, 0);
                         __Enter_7();
                         __transitioned = true;
@@ -893,6 +893,23 @@ partial class Outer
             __pending = 0;
             __currentEvent = -1;
         }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __ObsGuard(int state, string guard, bool result) => __observer!.OnGuard(this, state, guard, result);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __ObsTransition(int source, int target) => __observer!.OnTransition(this, source, target);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __ObsInitial(int state, int initial) => __observer!.OnInitial(this, state, initial);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __ObsEntry(int state) => __observer!.OnEntry(this, state);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __ObsExit(int state) => __observer!.OnExit(this, state);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __ObsDispatch<TEvent>(in TEvent e) => __observer!.OnDispatch(this, e!);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __ObsUnhandled<TEvent>(in TEvent e) => __observer!.OnUnhandled(this, e!);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __ObsDeferred<TEvent>(in TEvent e) => __observer!.OnDeferred(this, e!);
 
         /// <summary>True when <typeparamref name="TState"/> is active (in any region).</summary>
         public bool IsIn<TState>() where TState : global::Hsm.IState<global::Demo.Nested.Outer.Player> => __IsActive(TState.StateId);

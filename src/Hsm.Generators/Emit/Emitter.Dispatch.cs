@@ -40,14 +40,14 @@ internal sealed partial class Emitter
             _w.Line();
             _w.Line(Inline);
             _w.Open($"private void __Step_{e.Index}(in {e.TypeName} e)");
-            _w.Line("if (__observer != null) __observer.OnDispatch(this, e!);");
+            _w.Line("if (__observer != null) __ObsDispatch(in e);");
             _w.Line($"var __result = __D{e.Index}_S0(in e);");
             if (IsDeferred(e.Index))
             {
                 _w.Line($"if (__result == {Deferred}) __Defer_{e.Index}(in e);");
             }
 
-            _w.Line($"if (__result == {Unhandled} && __observer != null) __observer.OnUnhandled(this, e!);");
+            _w.Line($"if (__result == {Unhandled} && __observer != null) __ObsUnhandled(in e);");
             _w.Close();
         }
     }
@@ -293,7 +293,7 @@ internal sealed partial class Emitter
         var variable = "__g" + (++_guardCounter);
         _w.Line($"__where = {(guard.Owner << 3) | HsmActionKindGuard};");
         _w.Line($"var {variable} = {Call(guard.Owner, guard.Name)}({(guard.TakesEvent && eventArg is not null ? eventArg : "")});");
-        _w.Line($"if (__observer != null) __observer.OnGuard(this, {reportState}, {Literal(guard.Name)}, {variable});");
+        _w.Line($"if (__observer != null) __ObsGuard({reportState}, {Literal(guard.Name)}, {variable});");
         _w.Open($"if ({variable})");
     }
 

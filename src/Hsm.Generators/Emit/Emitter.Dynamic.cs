@@ -119,7 +119,7 @@ internal sealed partial class Emitter
         _w.Line("// Local: a composite source containing the target, or a composite target containing the source, is not exited.");
         _w.Line("if (local && __kind[source] == 1 && target >= source && target <= __last[source]) domain = source;");
         _w.Line("else if (local && target != 0 && __kind[target] == 1 && source > target && source <= __last[target]) domain = target;");
-        _w.Line("if (__observer != null) __observer.OnTransition(this, source, target);");
+        _w.Line("if (__observer != null) __ObsTransition(source, target);");
         _w.Line("if (__kind[domain] == 2) __ExitDown(__regionSlots[domain][__RegionIndex(domain, target)], 0);");
         _w.Line("else __ExitDown(__slotOf[domain], domain);");
         _w.Line("global::System.Span<int> path = stackalloc int[__maxDepth];");

@@ -99,8 +99,34 @@ internal sealed partial class Emitter
         _w.Close();
     }
 
+    /// <summary>Observer calls live in out-of-line helpers: the hot path keeps only a null test per hook, and the interface
+    /// call (and the boxing of struct events) stays out of the dispatch code, where it would cost registers and inlining.</summary>
+    private void EmitObserverHelpers()
+    {
+        _w.Line();
+        foreach (var (name, parameters, args) in new[]
+                 {
+                     ("Guard", "int state, string guard, bool result", "state, guard, result"),
+                     ("Transition", "int source, int target", "source, target"),
+                     ("Initial", "int state, int initial", "state, initial"),
+                     ("Entry", "int state", "state"),
+                     ("Exit", "int state", "state"),
+                 })
+        {
+            _w.Line(NoInline);
+            _w.Line($"private void __Obs{name}({parameters}) => __observer!.On{name}(this, {args});");
+        }
+
+        foreach (var name in new[] { "Dispatch", "Unhandled", "Deferred" })
+        {
+            _w.Line(NoInline);
+            _w.Line($"private void __Obs{name}<TEvent>(in TEvent e) => __observer!.On{name}(this, e!);");
+        }
+    }
+
     private void EmitIntrospection()
     {
+        EmitObserverHelpers();
         _w.Line();
         _w.Line("/// <summary>True when <typeparamref name=\"TState\"/> is active (in any region).</summary>");
         _w.Line($"public bool IsIn<TState>() where TState : global::Hsm.IState<{M.FullName}> => __IsActive(TState.StateId);");

@@ -54,7 +54,7 @@ internal sealed partial class Emitter
                 _w.Open($"private void __Defer_{e.Index}(in {e.TypeName} e)");
                 _w.Line($"if (__deferred.Count + __recall.Count >= {M.DeferredCapacity}) throw new global::Hsm.HsmQueueFullException({Literal(M.Name)}, \"deferred\", {M.DeferredCapacity}, {Literal(e.Name)});");
                 _w.Line($"__deferred.TryPushBack(new __Event {{ Tag = {e.Index}, {e.Field} = e }});");
-                _w.Line("if (__observer != null) __observer.OnDeferred(this, e!);");
+                _w.Line("if (__observer != null) __ObsDeferred(in e);");
                 _w.Close();
             }
         }

@@ -31,7 +31,7 @@ internal sealed partial class Emitter
                 }
                 else
                 {
-                    _w.Line($"if (__observer != null) __observer.OnInitial(this, {s.Id}, {s.Initial});");
+                    _w.Line($"if (__observer != null) __ObsInitial({s.Id}, {s.Initial});");
                     EmitDefaultEntry(s.Initial);
                 }
 
@@ -44,7 +44,7 @@ internal sealed partial class Emitter
             _w.Line();
             _w.Line(Inline);
             _w.Open($"private void __InitSlot_{slot.Index}()");
-            _w.Line($"if (__observer != null) __observer.OnInitial(this, {slot.Owner}, {slot.Initial});");
+            _w.Line($"if (__observer != null) __ObsInitial({slot.Owner}, {slot.Initial});");
             EmitDefaultEntry(slot.Initial);
             _w.Close();
         }
@@ -76,7 +76,7 @@ internal sealed partial class Emitter
             _w.Line($"{Call(s.Id, s.Entry)}();");
         }
 
-        _w.Line($"if (__observer != null) __observer.OnEntry(this, {s.Id});");
+        _w.Line($"if (__observer != null) __ObsEntry({s.Id});");
         if (s.Kind == VertexKind.Simple && HasCompletion(s))
         {
             _w.Line($"__PushCompletion({s.Id});");
@@ -145,7 +145,7 @@ internal sealed partial class Emitter
 
         var parent = S(s.Parent);
         _w.Line($"__a{s.Slot} = {(parent.Id != 0 && parent.Slot == s.Slot ? parent.Id : 0)};");
-        _w.Line($"if (__observer != null) __observer.OnExit(this, {s.Id});");
+        _w.Line($"if (__observer != null) __ObsExit({s.Id});");
         _w.Close();
     }
 

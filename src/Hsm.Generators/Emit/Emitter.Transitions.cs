@@ -17,7 +17,7 @@ internal sealed partial class Emitter
     private void EmitTransition(int source, int? leaf, int target, TargetKind kind, bool local, MethodRef? action, string? eventArg)
     {
         var domain = Domain(source, target, local && kind == TargetKind.State && S(target).Kind != VertexKind.Choice);
-        _w.Line($"if (__observer != null) __observer.OnTransition(this, {source}, {target});");
+        _w.Line($"if (__observer != null) __ObsTransition({source}, {target});");
         EmitExits(leaf, domain, target);
         if (action is not null)
         {
