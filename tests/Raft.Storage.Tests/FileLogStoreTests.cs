@@ -4,6 +4,15 @@ public class FileLogStoreTests
 {
     private static Node SimNode(long segmentSize = 4096) => new(new SimulatedFileSystem(1), "/node", segmentSize);
 
+    /// <summary>An open log of entries 1..20 (term 1, 100 bytes each) in 1 KiB segments.</summary>
+    private static async Task<Node> TwentyEntriesAsync()
+    {
+        var node = SimNode(1024);
+        await node.OpenAsync();
+        await node.Log.AppendAsync(Entries.Range(1, 20, 1, 100));
+        return node;
+    }
+
     [Fact]
     public async Task Empty_log_opens_empty_and_stays_empty_across_reopen()
     {
@@ -125,9 +134,7 @@ public class FileLogStoreTests
     [Fact]
     public async Task Compaction_past_the_end_empties_the_log_and_the_next_append_starts_after_the_marker()
     {
-        var node = SimNode(1024);
-        await node.OpenAsync();
-        await node.Log.AppendAsync(Entries.Range(1, 20, 1, 100));
+        var node = await TwentyEntriesAsync();
         await node.Log.CompactAsync(100, 3);
         Assert.Equal(0, node.Log.SegmentCount);
         Assert.Equal(100, node.Log.LastIndex);
@@ -143,9 +150,7 @@ public class FileLogStoreTests
     [Fact]
     public async Task Compaction_at_an_index_whose_term_differs_discards_the_whole_log()
     {
-        var node = SimNode(1024);
-        await node.OpenAsync();
-        await node.Log.AppendAsync(Entries.Range(1, 20, 1, 100));
+        var node = await TwentyEntriesAsync();
         await node.Log.CompactAsync(10, 5); // The snapshot says entry 10 has term 5; ours has term 1.
         Assert.Equal(10, node.Log.LastIndex);
         var recovery = await node.ReopenAsync();
@@ -156,9 +161,7 @@ public class FileLogStoreTests
     [Fact]
     public async Task Compaction_at_or_below_the_marker_is_a_no_op_and_truncation_to_the_marker_works()
     {
-        var node = SimNode(1024);
-        await node.OpenAsync();
-        await node.Log.AppendAsync(Entries.Range(1, 20, 1, 100));
+        var node = await TwentyEntriesAsync();
         await node.Log.CompactAsync(10, 1);
         await node.Log.CompactAsync(5, 1);
         Assert.Equal(10, node.Log.StartIndex);
@@ -260,5 +263,57 @@ public class FileLogStoreTests
         Entries.AssertSame(expected, await node.ReadAllAsync());
         Entries.AssertSame(expected, (await node.ReopenAsync()).Entries);
         await node.CloseAsync();
+    }
+}
+
+public class TornSegmentTests
+{
+    [Theory]
+    [InlineData(0)]    // the name reached the disk, the data did not
+    [InlineData(40)]   // part of the header
+    [InlineData(-1)]   // the header sector is zeros, the data after it is not
+    public async Task A_last_segment_whose_header_never_reached_the_disk_is_removed_and_numbering_continues(int keep)
+    {
+        var fs = new SimulatedFileSystem(1);
+        var node = new Node(fs, "/n", 1024);
+        await node.OpenAsync();
+        var entries = Entries.Range(1, 12, 1, 200); // three segments
+        await node.Log.AppendAsync(entries);
+        await node.CloseAsync();
+        var last = fs.AllFiles().Last(f => f.EndsWith(".seg", StringComparison.Ordinal));
+        var bytes = fs.ReadAllBytes(last);
+        var firstLost = int.Parse(Path.GetFileNameWithoutExtension(last)[17..], System.Globalization.CultureInfo.InvariantCulture);
+        fs.WriteAllBytes(last, keep >= 0 ? bytes[..keep] : [.. new byte[512], .. bytes[512..]]);
+
+        var recovery = await node.OpenAsync();
+        Assert.True(node.Logger.Has(6001));
+        Entries.AssertSame(entries[..(firstLost - 1)], recovery.Entries);
+        await node.Log.AppendAsync(Entries.Range(firstLost, 8, 2, 200));
+        var again = await node.ReopenAsync();
+        Assert.Equal(firstLost + 7, again.Entries[^1].Index);
+    }
+
+    [Fact]
+    public async Task A_torn_tail_is_truncated_logged_and_never_resurfaces()
+    {
+        var fs = new SimulatedFileSystem(1);
+        var node = new Node(fs, "/n", 1 << 16);
+        await node.OpenAsync();
+        await node.Log.AppendAsync(Entries.Range(1, 5, 1, 300));
+        await node.Log.AppendAsync(Entries.Range(6, 5, 1, 300));
+        await node.CloseAsync();
+        var segment = fs.AllFiles().Single(f => f.EndsWith(".seg", StringComparison.Ordinal));
+        var bytes = fs.ReadAllBytes(segment);
+        fs.WriteAllBytes(segment, bytes[..^500]); // the last write was cut short
+
+        var recovery = await node.OpenAsync();
+        var message = Assert.Single(node.Logger.Messages, m => m.EventId == 6000).Message;
+        Assert.Contains(segment, message);
+        Assert.Contains("log index 9", message);
+        Assert.Equal(8, recovery.Entries.Count);
+
+        await node.Log.AppendAsync([Entries.Make(9, 2, 10)]);
+        var again = await node.ReopenAsync();
+        Entries.AssertSame([.. Entries.Range(1, 8, 1, 300), Entries.Make(9, 2, 10)], again.Entries);
     }
 }

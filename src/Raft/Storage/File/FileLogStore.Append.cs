@@ -92,7 +92,7 @@ public sealed partial class FileLogStore
     private LogSegment CreateSegment(long firstIndex)
     {
         var sequence = _nextSequence++;
-        var path = System.IO.Path.Combine(_directory, SegmentFileName.Format(sequence, firstIndex));
+        var path = System.IO.Path.Combine(_directory, NumberedFileName.Segment.Format(sequence, firstIndex));
         var file = _fs.OpenFile(path, StorageFileMode.CreateNew, _preallocate ? _segmentSize : 0);
         try
         {

@@ -50,6 +50,11 @@ public sealed partial class FileLogStore
 
         SyncDirectoryIfNeeded();
         DropSegmentsTheMarkerSupersedes(entries, termAtMarker);
+        if (_segments.Count > 0)
+        {
+            _nextSequence = _segments[^1].Sequence + 1; // A removed torn segment's number is reused: no gap.
+        }
+
         _lastIndex = _segments.Count > 0 ? Math.Max(_segments[^1].LastIndex, _startIndex) : _startIndex;
         if (_segments.Count > 0)
         {
@@ -66,7 +71,7 @@ public sealed partial class FileLogStore
         foreach (var name in _fs.ListFiles(_directory))
         {
             var path = System.IO.Path.Combine(_directory, name);
-            if (SegmentFileName.TryParse(name, out var sequence, out var first))
+            if (NumberedFileName.Segment.TryParse(name, out var sequence, out var first))
             {
                 found.Add(new LogSegment(sequence, first, path));
             }
