@@ -34,7 +34,7 @@ Console.WriteLine();
 // fdatasync (the physical limit for that pattern), so both see the same disk: the machine is shared and its disk speed
 // drifts, and a ratio between measurements taken minutes apart would mostly measure that drift.
 const int Slices = 16;
-Console.WriteLine("| entry | batch | entries/s | MB/s | fsyncs/s | p50 ms | p99 ms | raw: same bytes per fdatasync, reserved file | log vs raw |");
+Console.WriteLine("| entry | batch | entries/s | MB/s | fsyncs/s | p50 ms | p99 ms | raw: same bytes per fdatasync into reserved 64 MiB files | log vs raw |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var size in new[] { 16, 1024, 65536 })
 {
@@ -42,10 +42,11 @@ foreach (var size in new[] { 16, 1024, 65536 })
     {
         await using var bench = await LogBench.OpenAsync(root, size, batch);
         var bytesPerSync = LogBench.RecordSize(size) * batch;
+        using var appender = new Raw.Appender(Path.Combine(root, "raw-append"), bytesPerSync);
         var raw = new Raw.Result(0, 0);
         for (var slice = 0; slice < Slices; slice++)
         {
-            var r = Raw.AppendSync(root, seconds / Slices, bytesPerSync);
+            var r = appender.Run(seconds / Slices);
             raw = new Raw.Result(raw.SyncsPerSecond + (r.SyncsPerSecond / Slices), raw.MegabytesPerSecond + (r.MegabytesPerSecond / Slices));
             await bench.RunForAsync(seconds / Slices);
         }
@@ -99,35 +100,68 @@ internal static class Raw
 
     public readonly record struct Result(double SyncsPerSecond, double MegabytesPerSecond);
 
-    /// <summary>Appends <paramref name="bytesPerSync"/> bytes (in writes of at most 1 MiB, like the log) and fdatasyncs, in a
-    /// loop, into a file with 1 GiB reserved up front: the best a log can do on this disk, since the log reserves its
-    /// segments the same way (without the reservation ext4 allocates blocks during each sync and the "limit" is lower).</summary>
-    public static Result AppendSync(string root, double seconds, int bytesPerSync)
+    /// <summary>
+    /// The physical limit for a log's write pattern: appends <paramref name="bytesPerSync"/> bytes (in writes of at most
+    /// 1 MiB) and fdatasyncs, in a loop, into 64 MiB files reserved up front, rolling to a new file (sync, create, directory
+    /// sync) when one is full — what the log does, minus encoding, checksums and indexing. Kept open across slices.
+    /// </summary>
+    public sealed class Appender(string directory, int bytesPerSync) : IDisposable
     {
-        var path = Path.Combine(root, "raw-append");
-        File.Delete(path);
-        using var file = PhysicalStorageFileSystem.Instance.OpenFile(path, StorageFileMode.CreateNew, preallocationSize: 1L << 30);
-        var chunk = new byte[Math.Min(bytesPerSync, 1 << 20)];
-        Random.Shared.NextBytes(chunk);
-        var (syncs, offset) = (0L, 0L);
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < seconds || syncs < 2)
+        private const long FileSize = 64L << 20;
+        private readonly byte[] _chunk = RandomBytes(Math.Min(bytesPerSync, 1 << 20));
+        private IStorageFile? _file;
+        private long _offset;
+        private int _files;
+
+        public Result Run(double seconds)
         {
-            for (var done = 0; done < bytesPerSync; done += chunk.Length)
+            var (syncs, bytes) = (0L, 0L);
+            var sw = Stopwatch.StartNew();
+            while (sw.Elapsed.TotalSeconds < seconds || syncs < 2)
             {
-                var n = Math.Min(chunk.Length, bytesPerSync - done);
-                file.Write(offset, chunk.AsSpan(0, n));
-                offset += n;
+                if (_file is null || _offset + bytesPerSync > FileSize)
+                {
+                    Roll();
+                }
+
+                for (var done = 0; done < bytesPerSync; done += _chunk.Length)
+                {
+                    var n = Math.Min(_chunk.Length, bytesPerSync - done);
+                    _file!.Write(_offset, _chunk.AsSpan(0, n));
+                    _offset += n;
+                }
+
+                _file!.Sync(dataOnly: true);
+                syncs++;
+                bytes += bytesPerSync;
             }
 
-            file.Sync(dataOnly: true);
-            syncs++;
+            var elapsed = sw.Elapsed.TotalSeconds;
+            return new Result(syncs / elapsed, bytes / elapsed / 1e6);
         }
 
-        var elapsed = sw.Elapsed.TotalSeconds;
-        file.Dispose();
-        File.Delete(path);
-        return new Result(syncs / elapsed, offset / elapsed / 1e6);
+        private void Roll()
+        {
+            _file?.Sync(dataOnly: true);
+            _file?.Dispose();
+            Directory.CreateDirectory(directory);
+            _file = PhysicalStorageFileSystem.Instance.OpenFile(Path.Combine(directory, $"raw-{++_files}"), StorageFileMode.CreateNew, FileSize);
+            PhysicalStorageFileSystem.Instance.SyncDirectory(directory);
+            _offset = 0;
+        }
+
+        public void Dispose()
+        {
+            _file?.Dispose();
+            Directory.Delete(directory, recursive: true);
+        }
+
+        private static byte[] RandomBytes(int n)
+        {
+            var bytes = new byte[n];
+            Random.Shared.NextBytes(bytes);
+            return bytes;
+        }
     }
 
     public static double SequentialBandwidth(string root, int megabytes)

@@ -246,6 +246,25 @@ public class FileLogStoreTests
     }
 
     [Fact]
+    public async Task Opening_can_be_retried_after_a_transient_read_error()
+    {
+        var fs = new SimulatedFileSystem(1);
+        var node = new Node(fs, "/node", 1024);
+        await node.OpenAsync();
+        var entries = Entries.Range(1, 20, 1, 100);
+        await node.Log.AppendAsync(entries);
+        await node.CloseAsync();
+
+        await using var storage = FileStorage.Open(node.Options);
+        var failures = 0;
+        fs.FaultInjector = op => op.Kind == SimulatedOperationKind.Read && failures++ == 2 ? new IOException("EIO: simulated read error") : null;
+        await Assert.ThrowsAsync<IOException>(async () => await storage.Log.OpenAsync());
+        Entries.AssertSame(entries, (await storage.Log.OpenAsync()).Entries);
+        await storage.Log.AppendAsync([Entries.Make(21, 1, 5)]);
+        Assert.Equal(21, storage.Log.LastIndex);
+    }
+
+    [Fact]
     public async Task Works_on_the_real_file_system_with_reserved_segments()
     {
         using var dir = new TempDirectory();

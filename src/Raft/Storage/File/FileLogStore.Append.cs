@@ -78,8 +78,6 @@ public sealed partial class FileLogStore
         segment.File = null;
     }
 
-    private bool _directoryDirty;
-
     private void SyncDirectoryIfNeeded()
     {
         if (_directoryDirty)

@@ -10,6 +10,10 @@ public sealed partial class FileLogStore
 
     private LogRecovery Recover()
     {
+        // A failed earlier attempt (for example a disk error while reading) may be retried from a clean slate.
+        _segments.Clear();
+        _nextSequence = 1;
+        _directoryDirty = false;
         _fs.CreateDirectory(_directory);
         var found = ListSegments();
         (_startIndex, _startTerm) = ReadMarker();

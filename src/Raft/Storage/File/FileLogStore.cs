@@ -34,6 +34,7 @@ public sealed partial class FileLogStore : IRaftLogStore
     private long _lastIndex;
     private long _nextSequence = 1;
     private bool _opened;
+    private bool _directoryDirty; // a segment was created or removed and the directory is not yet synced
     private bool _disposed;
     private Exception? _failure;
     private int _busy;
