@@ -78,6 +78,22 @@ public class FileLogStoreTests
     }
 
     [Fact]
+    public async Task A_batch_that_does_not_fit_starts_a_new_segment_instead_of_being_split()
+    {
+        var fs = new SimulatedFileSystem(1);
+        var node = new Node(fs, "/node", 4096);
+        await node.OpenAsync();
+        await node.Log.AppendAsync(Entries.Range(1, 28, 1, 100)); // 28 * 136 + 64 = 3872 bytes
+        var syncs = fs.SyncCount;
+        await node.Log.AppendAsync(Entries.Range(29, 5, 1, 100)); // 680 bytes: would overflow
+        Assert.Equal(2, node.Log.SegmentCount);
+        Assert.Equal(1, fs.SyncCount - syncs); // The full segment was already synced: only the new one is.
+        var segments = fs.AllFiles().Where(f => f.EndsWith(".seg", StringComparison.Ordinal)).ToList();
+        Assert.EndsWith("-00000000000000000029.seg", segments[1]);
+        Entries.AssertSame(Entries.Range(1, 33, 1, 100), (await node.ReopenAsync()).Entries);
+    }
+
+    [Fact]
     public async Task An_entry_larger_than_the_segment_size_gets_a_segment_of_its_own()
     {
         var node = SimNode();

@@ -10,7 +10,9 @@ namespace HsmRaft.Storage;
 /// </summary>
 internal static partial class NativeSync
 {
+    private const uint SyncFileRangeWrite = 2;
     private static volatile bool s_noFdatasync = !OperatingSystem.IsLinux();
+    private static volatile bool s_noSyncFileRange = !OperatingSystem.IsLinux();
 
     public static void SyncFile(SafeFileHandle handle, bool dataOnly, string path)
     {
@@ -32,6 +34,25 @@ internal static partial class NativeSync
         }
 
         RandomAccess.FlushToDisk(handle);
+    }
+
+    /// <summary>Starts writeback of a range (SYNC_FILE_RANGE_WRITE). Only a hint: failures are ignored here because the
+    /// fdatasync that follows reports any real I/O error.</summary>
+    public static void StartWriteback(SafeFileHandle handle, long offset, long count)
+    {
+        if (s_noSyncFileRange)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = sync_file_range(handle, offset, count, SyncFileRangeWrite);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            s_noSyncFileRange = true;
+        }
     }
 
     public static void SyncDirectory(string path)
@@ -70,6 +91,9 @@ internal static partial class NativeSync
 
     [DllImport("libc", SetLastError = true)]
     private static extern int fdatasync(SafeFileHandle fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int sync_file_range(SafeFileHandle fd, long offset, long nbytes, uint flags);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int fsync(int fd);

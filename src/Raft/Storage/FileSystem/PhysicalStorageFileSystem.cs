@@ -115,6 +115,8 @@ public sealed class PhysicalStorageFileSystem : IStorageFileSystem
 
         public void Sync(bool dataOnly) => NativeSync.SyncFile(handle, dataOnly, Path);
 
+        public void StartWriteback(long offset, long count) => NativeSync.StartWriteback(handle, offset, count);
+
         public void Dispose() => handle.Dispose();
     }
 }
