@@ -94,7 +94,7 @@ public sealed partial class FileLogStore : IRaftLogStore
             return default;
         }
 
-        LogRules.ValidateAppend(entries, _startIndex, _lastIndex);
+        StorageRules.ValidateAppend(entries, _startIndex, _lastIndex);
         try
         {
             AppendCore(entries);
@@ -130,7 +130,7 @@ public sealed partial class FileLogStore : IRaftLogStore
         ArgumentNullException.ThrowIfNull(destination);
         cancellationToken.ThrowIfCancellationRequested();
         using var call = Enter();
-        LogRules.ValidateRead(from, toExclusive, _startIndex, _lastIndex);
+        StorageRules.ValidateRead(from, toExclusive, _startIndex, _lastIndex);
         try
         {
             ReadCore(from, toExclusive, destination);
