@@ -17,7 +17,7 @@ var seconds = double.Parse(Arg("--seconds") ?? (quick ? "0.7" : "3"), CultureInf
 Directory.CreateDirectory(root);
 
 Console.WriteLine($"Machine: {Machine.Describe(root)}");
-Console.WriteLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {seconds} s per measurement; directory {root}");
+Console.WriteLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {seconds} s per measurement; directory {root}; load average at start: {Machine.LoadAverage()}");
 Console.WriteLine();
 
 var rawAppend = Raw.FdatasyncRate(root, seconds, inPlace: false);
@@ -34,34 +34,45 @@ Console.WriteLine();
 // fdatasync (the physical limit for that pattern), so both see the same disk: the machine is shared and its disk speed
 // drifts, and a ratio between measurements taken minutes apart would mostly measure that drift.
 const int Slices = 16;
-Console.WriteLine("| entry | batch | entries/s | MB/s | fsyncs/s | p50 ms | p99 ms | raw: same bytes per fdatasync into reserved 64 MiB files | log vs raw |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| entry | batch | entries/s | MB/s | fsyncs/s | p50 ms | p99 ms | CPU ms/batch | raw: same bytes per fdatasync into reserved 64 MiB files | log vs raw |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+var cells = new List<(int Size, int Batch, long SegmentSize)>();
 foreach (var size in new[] { 16, 1024, 65536 })
 {
     foreach (var batch in new[] { 1, 64, 1024 })
     {
-        await using var bench = await LogBench.OpenAsync(root, size, batch);
-        var bytesPerSync = LogBench.RecordSize(size) * batch;
-        using var appender = new Raw.Appender(Path.Combine(root, "raw-append"), bytesPerSync);
-        var raw = new Raw.Result(0, 0);
-        for (var slice = 0; slice < Slices; slice++)
-        {
-            var r = appender.Run(seconds / Slices);
-            raw = new Raw.Result(raw.SyncsPerSecond + (r.SyncsPerSecond / Slices), raw.MegabytesPerSecond + (r.MegabytesPerSecond / Slices));
-            await bench.RunForAsync(seconds / Slices);
-        }
-
-        var log = bench.Result();
-        var ratio = size == 65536 && batch > 1
-            ? $"{100 * log.MegabytesPerSecond * (bytesPerSync / (double)(size * batch)) / raw.MegabytesPerSecond:N0}% of MB/s"
-            : $"{100 * log.BatchesPerSecond / raw.SyncsPerSecond:N0}% of fsyncs/s";
-        Console.WriteLine($"| {Size(size)} | {batch} | {log.EntriesPerSecond:N0} | {log.MegabytesPerSecond:N1} | {log.BatchesPerSecond:N0} | {log.P50:N2} | {log.P99:N2} | " +
-            $"{raw.SyncsPerSecond:N0}/s, {raw.MegabytesPerSecond:N1} MB/s | {ratio} |");
+        cells.Add((size, batch, FileStorageOptions.DefaultSegmentSize));
     }
+}
+
+// A 1024 x 64 KiB batch is larger than a default 64 MiB segment, so it is split (two syncs); show it with room to spare.
+cells.Add((65536, 1024, 256L << 20));
+foreach (var (size, batch, segmentSize) in cells)
+{
+    await using var bench = await LogBench.OpenAsync(root, size, batch, segmentSize);
+    var bytesPerSync = LogBench.RecordSize(size) * batch;
+    using var appender = new Raw.Appender(Path.Combine(root, "raw-append"), bytesPerSync);
+    var raw = new Raw.Result(0, 0);
+    for (var slice = 0; slice < Slices; slice++)
+    {
+        var r = appender.Run(seconds / Slices);
+        raw = new Raw.Result(raw.SyncsPerSecond + (r.SyncsPerSecond / Slices), raw.MegabytesPerSecond + (r.MegabytesPerSecond / Slices));
+        await bench.RunForAsync(seconds / Slices);
+    }
+
+    var log = bench.Result();
+    var ratio = size == 65536 && batch > 1
+        ? $"{100 * log.MegabytesPerSecond * (bytesPerSync / (double)(size * batch)) / raw.MegabytesPerSecond:N0}% of MB/s"
+        : $"{100 * log.BatchesPerSecond / raw.SyncsPerSecond:N0}% of fsyncs/s";
+    var segmentNote = segmentSize == FileStorageOptions.DefaultSegmentSize ? "" : $" (segments {segmentSize >> 20} MiB)";
+    Console.WriteLine($"| {Size(size)} | {batch}{segmentNote} | {log.EntriesPerSecond:N0} | {log.MegabytesPerSecond:N1} | {log.BatchesPerSecond:N0} | {log.P50:N2} | {log.P99:N2} | {log.CpuMillisecondsPerBatch:N2} | " +
+        $"{raw.SyncsPerSecond:N0}/s, {raw.MegabytesPerSecond:N1} MB/s | {ratio} |");
 }
 
 Console.WriteLine();
 Console.WriteLine("MB/s counts payload bytes; the raw loop's MB/s counts the bytes it writes, so the MB/s ratio compares bytes on disk (records add a 32-byte header).");
+Console.WriteLine("CPU ms/batch is this process's CPU time (all threads) per append: encoding, CRC-32C and system calls.");
+Console.WriteLine($"Load average at end: {Machine.LoadAverage()}");
 
 Directory.Delete(root, recursive: true);
 return;
@@ -189,9 +200,9 @@ internal static class Raw
     }
 }
 
-internal sealed record LogResult(double EntriesPerSecond, double MegabytesPerSecond, double BatchesPerSecond, double P50, double P99);
+internal sealed record LogResult(double EntriesPerSecond, double MegabytesPerSecond, double BatchesPerSecond, double P50, double P99, double CpuMillisecondsPerBatch);
 
-/// <summary>Appends batches to a fresh FileStorage with default options (64 MiB segments, fdatasync), in timed slices.</summary>
+/// <summary>Appends batches to a fresh FileStorage with default options (fdatasync, reserved segments), in timed slices.</summary>
 internal sealed class LogBench : IAsyncDisposable
 {
     private readonly string _dir;
@@ -201,6 +212,7 @@ internal sealed class LogBench : IAsyncDisposable
     private readonly List<double> _latencies = [];
     private long _next = 1;
     private double _elapsed;
+    private TimeSpan _cpu;
 
     private LogBench(string dir, FileStorage storage, int size, int batchSize)
     {
@@ -214,21 +226,22 @@ internal sealed class LogBench : IAsyncDisposable
     /// <summary>Bytes a record of a <paramref name="size"/>-byte entry takes in a segment (32-byte header, 8-byte alignment).</summary>
     public static int RecordSize(int size) => 32 + ((size + 7) & ~7);
 
-    public static async Task<LogBench> OpenAsync(string root, int size, int batchSize)
+    public static async Task<LogBench> OpenAsync(string root, int size, int batchSize, long segmentSize)
     {
-        var dir = Path.Combine(root, $"log-{size}-{batchSize}");
+        var dir = Path.Combine(root, $"log-{size}-{batchSize}-{segmentSize}");
         if (Directory.Exists(dir))
         {
             Directory.Delete(dir, recursive: true);
         }
 
-        var storage = FileStorage.Open(new FileStorageOptions { Directory = dir });
+        var storage = FileStorage.Open(new FileStorageOptions { Directory = dir, SegmentSize = segmentSize });
         await storage.Log.OpenAsync();
         return new LogBench(dir, storage, size, batchSize);
     }
 
     public async Task RunForAsync(double seconds)
     {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var batches = 0;
         while (sw.Elapsed.TotalSeconds < seconds || batches < 2)
@@ -246,13 +259,15 @@ internal sealed class LogBench : IAsyncDisposable
         }
 
         _elapsed += sw.Elapsed.TotalSeconds;
+        _cpu += Process.GetCurrentProcess().TotalProcessorTime - cpu;
     }
 
     public LogResult Result()
     {
         var entries = (_next - 1) / _elapsed;
         var sorted = _latencies.Order().ToList();
-        return new LogResult(entries, entries * _payload.Length / 1e6, sorted.Count / _elapsed, sorted[sorted.Count / 2], sorted[(int)(sorted.Count * 0.99)]);
+        return new LogResult(entries, entries * _payload.Length / 1e6, sorted.Count / _elapsed, sorted[sorted.Count / 2], sorted[(int)(sorted.Count * 0.99)],
+            _cpu.TotalMilliseconds / sorted.Count);
     }
 
     public async ValueTask DisposeAsync()
@@ -272,6 +287,9 @@ internal static class Machine
         return $"{cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}, {Environment.ProcessorCount} cores; {RuntimeInformation.OSDescription}; " +
             $".NET {Environment.Version}; file system: {FileSystemOf(directory)}";
     }
+
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static string FileSystemOf(string directory)
     {
