@@ -55,6 +55,25 @@ internal static partial class NativeSync
         }
     }
 
+    /// <summary>flock(LOCK_EX | LOCK_NB) on Unix; true elsewhere (Windows share modes already lock the file).</summary>
+    public static bool TryLockExclusive(SafeFileHandle handle)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        const int LockExclusive = 2, LockNonBlocking = 4; // Same values on Linux, macOS and the BSDs.
+        try
+        {
+            return flock(handle, LockExclusive | LockNonBlocking) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return true; // No libc flock: rely on the runtime's share-mode lock.
+        }
+    }
+
     public static void SyncDirectory(string path)
     {
         if (OperatingSystem.IsWindows())
@@ -100,6 +119,9 @@ internal static partial class NativeSync
 
     [DllImport("libc", SetLastError = true)]
     private static extern int close(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int flock(SafeFileHandle fd, int operation);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
