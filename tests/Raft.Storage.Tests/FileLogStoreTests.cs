@@ -5,9 +5,9 @@ public class FileLogStoreTests
     private static Node SimNode(long segmentSize = 4096) => new(new SimulatedFileSystem(1), "/node", segmentSize);
 
     /// <summary>An open log of entries 1..20 (term 1, 100 bytes each) in 1 KiB segments.</summary>
-    private static async Task<Node> TwentyEntriesAsync()
+    private static async Task<Node> TwentyEntriesAsync(SimulatedFileSystem? fs = null)
     {
-        var node = SimNode(1024);
+        var node = new Node(fs ?? new SimulatedFileSystem(1), "/node", 1024);
         await node.OpenAsync();
         await node.Log.AppendAsync(Entries.Range(1, 20, 1, 100));
         return node;
@@ -172,6 +172,26 @@ public class FileLogStoreTests
         var recovery = await node.ReopenAsync();
         Assert.Empty(recovery.Entries);
         Assert.Equal((10L, 5L), (recovery.SnapshotIndex, recovery.SnapshotTerm));
+    }
+
+    [Fact]
+    public async Task A_conflicting_compaction_interrupted_after_its_marker_still_discards_the_log_at_a_segment_boundary()
+    {
+        var fs = new SimulatedFileSystem(1);
+        var node = await TwentyEntriesAsync(fs);
+        var second = fs.AllFiles().Where(f => f.EndsWith(".seg", StringComparison.Ordinal)).ElementAt(1);
+        var boundary = long.Parse(Path.GetFileNameWithoutExtension(second)[17..], System.Globalization.CultureInfo.InvariantCulture);
+
+        // The marker lands on the last entry of the first segment, with a term that entry does not have; the crash comes
+        // right after the marker is durable (create, write, sync, rename, directory sync), before any segment is deleted.
+        fs.CrashAtMutation = fs.MutationCount + 5;
+        await Assert.ThrowsAsync<SimulatedCrashException>(async () => await node.Log.CompactAsync(boundary - 1, 9));
+        fs.Crash(CrashMode.DropUnsynced);
+
+        var recovery = await node.OpenAsync();
+        Assert.Equal((boundary - 1, 9L), (recovery.SnapshotIndex, recovery.SnapshotTerm));
+        Assert.Empty(recovery.Entries);
+        Assert.True(node.Logger.Has(6003));
     }
 
     [Fact]

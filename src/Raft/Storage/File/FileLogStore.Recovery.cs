@@ -22,9 +22,15 @@ public sealed partial class FileLogStore
             _nextSequence = found[^1].Sequence + 1;
         }
 
-        // Segments before the last one that starts at or below marker + 1 hold only covered entries: a compaction deleted
-        // (or was deleting) them.
-        var baseAt = found.FindLastIndex(f => f.FirstIndex <= _startIndex + 1);
+        // The log starts at the segment holding the marker's own entry (kept so that its term can be checked against the
+        // marker), or at one starting right after the marker. Segments before it hold only covered entries: a compaction
+        // deleted (or was deleting) them.
+        var baseAt = found.FindLastIndex(f => f.FirstIndex <= _startIndex);
+        if (baseAt < 0 && found.Count > 0 && found[0].FirstIndex == _startIndex + 1)
+        {
+            baseAt = 0;
+        }
+
         if (found.Count > 0 && baseAt < 0)
         {
             throw new StorageCorruptedException(found[0].Path, 0, found[0].FirstIndex,
