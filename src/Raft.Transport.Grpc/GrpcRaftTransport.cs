@@ -82,6 +82,7 @@ public sealed class GrpcRaftTransport : RaftTransportBase
             kestrel.AddServerHeader = false;
             kestrel.Limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
+            kestrel.Limits.Http2.MaxFrameSize = 256 * 1024;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(15);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
             kestrel.Listen(_listenOn, listen =>
