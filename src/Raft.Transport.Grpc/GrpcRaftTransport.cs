@@ -160,7 +160,8 @@ public sealed class GrpcRaftTransport : RaftTransportBase
         {
             // One connection per peer: its streams never queue behind another peer's.
             EnableMultipleHttp2Connections = false,
-            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            // A live stream keeps the connection busy; an idle one (the peer was removed) is closed after a minute.
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             KeepAlivePingDelay = TimeSpan.FromSeconds(15),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
