@@ -101,7 +101,7 @@ public sealed class GrpcRaftTransport : RaftTransportBase
             grpc.MaxReceiveMessageSize = BatchTargetBytes + Math.Max(Options.MaxMessageSize, Options.MaxChunkSize + RaftFrameHeader.SnapshotMetadataAllowance) + 1024;
             grpc.EnableDetailedErrors = false;
         });
-        builder.Services.AddSingleton(new RaftGrpcService(Receiver));
+        builder.Services.AddSingleton(new RaftGrpcService(Receiver, Stopping));
         builder.Services.AddSingleton<IServiceMethodProvider<RaftGrpcService>, RaftGrpcService.MethodProvider>();
         var app = builder.Build();
         app.UseRouting();
