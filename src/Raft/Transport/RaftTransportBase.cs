@@ -20,7 +20,8 @@ public abstract partial class RaftTransportBase : IRaftTransport
     private readonly CancellationTokenSource _stopping = new();
     private readonly ReconnectBackoff _backoff;
     private readonly PeerLinks<PeerLink, RaftMessage> _peers;
-    private bool _started;
+    private readonly SemaphoreSlim _listenLock = new(1, 1);
+    private bool _listening;
 
     /// <summary>Creates the transport.</summary>
     /// <param name="options">Validated here; an invalid value throws <see cref="ArgumentException"/>.</param>
@@ -86,9 +87,30 @@ public abstract partial class RaftTransportBase : IRaftTransport
     {
         ArgumentNullException.ThrowIfNull(handler);
         Receiver.Handler = handler;
-        await StartListeningAsync(cancellationToken).ConfigureAwait(false);
-        _started = true;
+        await ListenAsync(cancellationToken).ConfigureAwait(false);
         _peers.Start();
+    }
+
+    /// <summary>
+    /// Starts listening without starting the node: the transport's address is then known (useful with port 0, to
+    /// build a cluster configuration before the nodes exist). Inbound messages wait until <see cref="StartAsync"/>
+    /// provides the handler. <see cref="StartAsync"/> calls this itself when needed.
+    /// </summary>
+    public async ValueTask ListenAsync(CancellationToken cancellationToken = default)
+    {
+        await _listenLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_listening)
+            {
+                await StartListeningAsync(cancellationToken).ConfigureAwait(false);
+                _listening = true;
+            }
+        }
+        finally
+        {
+            _listenLock.Release();
+        }
     }
 
     /// <inheritdoc />
@@ -123,13 +145,14 @@ public abstract partial class RaftTransportBase : IRaftTransport
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_started)
+        if (_listening)
         {
             await StopListeningAsync().ConfigureAwait(false);
         }
 
         await DisposeCoreAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _listenLock.Dispose();
         GC.SuppressFinalize(this);
     }
 
