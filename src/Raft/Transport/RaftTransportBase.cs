@@ -123,7 +123,7 @@ public abstract partial class RaftTransportBase : IRaftTransport
         }
         else
         {
-            TransportLog.SendToUnknownPeer(Logger, message.ToString(), message.To);
+            TransportLog.SendToUnknownPeer(Logger, message, message.To);
         }
     }
 

@@ -74,7 +74,7 @@ public sealed partial class InMemoryTransport : IRaftTransport
         }
         else
         {
-            TransportLog.SendToUnknownPeer(_logger, message.ToString(), message.To);
+            TransportLog.SendToUnknownPeer(_logger, message, message.To);
         }
     }
 
