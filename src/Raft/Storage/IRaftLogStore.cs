@@ -30,7 +30,8 @@ public interface IRaftLogStore : IAsyncDisposable
     /// <summary>
     /// Drops every entry up to and including <paramref name="index"/> because a durable snapshot covers it, and records
     /// (<paramref name="index"/>, <paramref name="term"/>) as the new start marker. When <paramref name="index"/> is at or past
-    /// <see cref="LastIndex"/> the log becomes empty and the next append starts at <paramref name="index"/> + 1.
+    /// <see cref="LastIndex"/>, or the stored entry at <paramref name="index"/> has a different term (a follower installed a
+    /// snapshot that conflicts with its log), the whole log is discarded and the next append starts at <paramref name="index"/> + 1.
     /// </summary>
     ValueTask CompactAsync(long index, long term, CancellationToken cancellationToken = default);
 

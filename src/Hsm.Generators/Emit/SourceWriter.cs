@@ -1,0 +1,45 @@
+using System.Text;
+
+namespace Hsm.Generators.Emit;
+
+/// <summary>An indented text writer for generated C# (four spaces, LF line endings, deterministic output).</summary>
+internal sealed class SourceWriter
+{
+    private readonly StringBuilder _builder = new();
+    private int _indent;
+
+    public SourceWriter Line(string text = "")
+    {
+        if (text.Length > 0)
+        {
+            _builder.Append(' ', _indent * 4);
+            _builder.Append(text);
+        }
+
+        _builder.Append('\n');
+        return this;
+    }
+
+    /// <summary>Writes <paramref name="header"/> (if any) and an opening brace, and indents.</summary>
+    public SourceWriter Open(string? header = null)
+    {
+        if (header is not null)
+        {
+            Line(header);
+        }
+
+        Line("{");
+        _indent++;
+        return this;
+    }
+
+    /// <summary>Outdents and writes a closing brace followed by <paramref name="suffix"/>.</summary>
+    public SourceWriter Close(string suffix = "")
+    {
+        _indent--;
+        Line("}" + suffix);
+        return this;
+    }
+
+    public override string ToString() => _builder.ToString();
+}
