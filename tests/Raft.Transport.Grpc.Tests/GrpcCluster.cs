@@ -46,6 +46,17 @@ internal sealed class GrpcCluster(int size, long snapshotEveryEntries = 0, int s
         }
     }
 
+    /// <summary>Starts a node that is not in the configuration yet (it waits to be added); returns its member entry.</summary>
+    public async Task<ClusterMember> StartNewMemberAsync(NodeId id)
+    {
+        var transport = CreateTransport(id, new IPEndPoint(IPAddress.Loopback, 0));
+        await transport.ListenAsync();
+        var member = new ClusterMember(id, transport.Address);
+        await StartNodeAsync(id, transport, founder: false);
+        _members.Add(member);
+        return member;
+    }
+
     /// <summary>Starts a stopped node again on its old address, with the storage it had.</summary>
     public Task RestartAsync(NodeId id) =>
         StartNodeAsync(id, CreateTransport(id, GrpcRaftTransport.ParseEndPoint(_members.Single(m => m.Id == id).Address)));
@@ -132,7 +143,7 @@ internal sealed class GrpcCluster(int size, long snapshotEveryEntries = 0, int s
         return transport;
     }
 
-    private async Task StartNodeAsync(NodeId id, GrpcRaftTransport transport)
+    private async Task StartNodeAsync(NodeId id, GrpcRaftTransport transport, bool founder = true)
     {
         if (!_storage.TryGetValue(id, out var storage))
         {
@@ -143,15 +154,15 @@ internal sealed class GrpcCluster(int size, long snapshotEveryEntries = 0, int s
         var options = new RaftNodeOptions
         {
             Id = id,
-            InitialMembers = _members,
-            KnownPeers = _members,
+            InitialMembers = founder ? _members : [],
+            KnownPeers = [.. _members],
             TickInterval = TimeSpan.FromMilliseconds(20),
             SnapshotEveryEntries = snapshotEveryEntries,
             SnapshotTrailingEntries = 5,
             Protocol = new RaftCoreOptions { ElectionTicks = 15, HeartbeatTicks = 3, SnapshotChunkSize = snapshotChunkSize },
         };
         var stateMachine = new ReplicatedList();
-        var node = new RaftNode(options, stateMachine, storage.Log, storage.Stable, storage.Snapshots, transport);
+        var node = new RaftNode(options, stateMachine, storage.Log, storage.Stable, storage.Snapshots, transport, new Microsoft.Extensions.Logging.Logger<RaftNode>(Logs));
         Nodes[id] = node;
         StateMachines[id] = stateMachine;
         await node.StartAsync().WaitAsync(HangGuard);
