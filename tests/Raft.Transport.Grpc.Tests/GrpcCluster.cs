@@ -1,9 +1,9 @@
-using System.Collections.Immutable;
 using System.Net;
 using System.Text;
 using HsmRaft.Core;
 using HsmRaft.Runtime;
 using HsmRaft.Storage;
+using HsmRaft.Testing;
 using HsmRaft.Transport.Conformance;
 
 namespace HsmRaft.Transport.Grpc.Tests;
@@ -29,7 +29,7 @@ internal sealed class GrpcCluster(int size, long snapshotEveryEntries = 0, int s
 
     public Dictionary<NodeId, GrpcRaftTransport> Transports { get; } = [];
 
-    public Dictionary<NodeId, ReplicatedList> StateMachines { get; } = [];
+    public Dictionary<NodeId, CounterStateMachine> StateMachines { get; } = [];
 
     public async Task StartAllAsync()
     {
@@ -161,7 +161,7 @@ internal sealed class GrpcCluster(int size, long snapshotEveryEntries = 0, int s
             SnapshotTrailingEntries = 5,
             Protocol = new RaftCoreOptions { ElectionTicks = 15, HeartbeatTicks = 3, SnapshotChunkSize = snapshotChunkSize },
         };
-        var stateMachine = new ReplicatedList();
+        var stateMachine = new CounterStateMachine();
         var node = new RaftNode(options, stateMachine, storage.Log, storage.Stable, storage.Snapshots, transport, new Microsoft.Extensions.Logging.Logger<RaftNode>(Logs));
         Nodes[id] = node;
         StateMachines[id] = stateMachine;
@@ -182,42 +182,5 @@ internal sealed class GrpcCluster(int size, long snapshotEveryEntries = 0, int s
         public void OnError(Exception error) => next.TrySetResult();
 
         public void OnNext(RaftStatus value) => next.TrySetResult();
-    }
-}
-
-/// <summary>The replicated state of the cluster tests: the applied commands, in order. Snapshots are the list.</summary>
-internal sealed class ReplicatedList : IRaftStateMachine
-{
-    private ImmutableList<string> _items = [];
-
-    public IReadOnlyList<string> Items => _items;
-
-    /// <summary>How many times a snapshot replaced the state (a snapshot installed from the leader).</summary>
-    public int Restores { get; private set; }
-
-    public ValueTask<object?> ApplyAsync(LogEntry entry, CancellationToken cancellationToken)
-    {
-        _items = _items.Add(Encoding.UTF8.GetString(entry.Data.Span));
-        return ValueTask.FromResult<object?>(_items.Count);
-    }
-
-    public IRaftSnapshotSource CaptureSnapshot() => new Snapshot(_items);
-
-    public async ValueTask RestoreAsync(Stream snapshot, CancellationToken cancellationToken)
-    {
-        using var reader = new StreamReader(snapshot, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync(cancellationToken);
-        _items = text.Length == 0 ? [] : [.. text.Split('\n')];
-        Restores++;
-    }
-
-    private sealed class Snapshot(ImmutableList<string> items) : IRaftSnapshotSource
-    {
-        public async ValueTask WriteToAsync(Stream destination, CancellationToken cancellationToken) =>
-            await destination.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', items)), cancellationToken);
-
-        public void Dispose()
-        {
-        }
     }
 }
