@@ -17,9 +17,10 @@ var batchCount = args.Length > 1 ? int.Parse(args[1]) : 3_000;
 var entry = new byte[1024];
 Random.Shared.NextBytes(entry);
 
+var network = new InMemoryNetwork(); // replaced per run; the in-memory factory below captures the variable
 var transports = new (string Name, Func<RaftTransportOptions, IRaftTransport> Create, Func<IRaftTransport, string> Address)[]
 {
-    ("in-memory, protobuf frames", o => new InMemoryTransport(Network.Shared, $"inmem://{o.LocalNodeId}", o, ProtobufRaftMessageSerializer.Instance), t => ((InMemoryTransport)t).Address),
+    ("in-memory, protobuf frames", o => new InMemoryTransport(network, $"inmem://{o.LocalNodeId}", o, ProtobufRaftMessageSerializer.Instance), t => ((InMemoryTransport)t).Address),
     ("gRPC h2c, protobuf", o => new GrpcRaftTransport(o, new IPEndPoint(IPAddress.Loopback, 0)), t => ((GrpcRaftTransport)t).Address),
     ("gRPC h2c, compact serializer", o => new GrpcRaftTransport(o, new IPEndPoint(IPAddress.Loopback, 0), CompactBinarySerializer.Instance), t => ((GrpcRaftTransport)t).Address),
     ("TCP sample, protobuf", o => new TcpRaftTransport(o, new IPEndPoint(IPAddress.Loopback, 0)), t => ((TcpRaftTransport)t).Address),
@@ -31,7 +32,7 @@ var runs = 0;
 Console.WriteLine($"{"transport",-32} {"heartbeats/s",14} {"entries/s",12} {"MB/s",8} {"batches/write",14}");
 foreach (var (name, create, address) in transports.Concat(transports))
 {
-    Network.Shared = new InMemoryNetwork();
+    network = new InMemoryNetwork();
     await using var sender = create(Options(1));
     await using var receiver = create(Options(2));
     var counter = new CountingHandler();
@@ -77,11 +78,6 @@ static async Task<TimeSpan> RunAsync(CountingHandler counter, int count, Func<in
 
     await counter.WaitForAsync(count);
     return clock.Elapsed;
-}
-
-internal static class Network
-{
-    public static InMemoryNetwork Shared { get; set; } = new();
 }
 
 internal sealed class CountingHandler : IRaftMessageHandler

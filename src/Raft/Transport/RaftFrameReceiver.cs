@@ -76,7 +76,12 @@ public sealed class RaftFrameReceiver
                     await session.DeliverAsync(message, cancellationToken).ConfigureAwait(false);
                 }
 
-                if (result.IsCompleted || result.IsCanceled)
+                if (result.IsCanceled)
+                {
+                    return; // the transport is closing the connection
+                }
+
+                if (result.IsCompleted)
                 {
                     RaftFrameReader.EnsureNothingLeft(buffer);
                     return;
