@@ -53,6 +53,24 @@ public sealed class GrpcClusterTests
         AssertSameState(cluster);
     }
 
+    /// <summary>Regression: a follower that missed entries while down must receive the ones past its commit index even when the
+    /// leader's first message to it overlaps that commit index (found by this scenario over gRPC).</summary>
+    [Fact]
+    public async Task A_restarted_follower_catches_up_past_a_snapshot_and_its_commit_index()
+    {
+        await using var cluster = new GrpcCluster(3, snapshotEveryEntries: 20, snapshotChunkSize: 4096);
+        await cluster.StartAllAsync();
+        var leader = await cluster.WaitForLeaderAsync();
+        await cluster.ReplicateAsync(leader, "first", 1);
+        var follower = cluster.Nodes.Keys.First(id => id != leader.Id);
+
+        await cluster.StopAsync(follower);
+        await cluster.ReplicateAsync(leader, "bulk", 100, bytes: 240);
+        await cluster.RestartAsync(follower);
+        await cluster.WaitForAppliedAsync(leader.Status.CommitIndex);
+        AssertSameState(cluster);
+    }
+
     [Fact]
     public async Task Nodes_keep_replicating_correctly_after_thousands_of_random_and_mutated_frames()
     {

@@ -129,14 +129,15 @@ internal sealed partial class PeerProgress
         }
 
         /// <summary>
-        /// Messages in flight but no progress for two heartbeat rounds while the follower answers heartbeats: an AppendEntries was
+        /// Entries sent but no progress for two heartbeat rounds while the follower answers heartbeats: an AppendEntries was
         /// lost (or the follower restarted and forgot unsynced entries). Probe again from the last known match.
         /// </summary>
         [On]
         private EventResult OnHeartbeat(in HeartbeatAck h)
         {
             var m = Machine;
-            if (m.Inflights.Count == 0 || m.Match != _matchAtLastHeartbeat)
+            // Something was sent beyond the match point (tracked in flight or not) and nothing moved since the last heartbeat.
+            if (m.Next <= m.Match + 1 || m.Match != _matchAtLastHeartbeat)
             {
                 _stalledHeartbeats = 0;
                 _matchAtLastHeartbeat = m.Match;
