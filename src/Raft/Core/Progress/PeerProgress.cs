@@ -159,6 +159,22 @@ internal sealed partial class PeerProgress
             m.OnReject(a);
             return Goto<Probe>();
         }
+
+        /// <summary>
+        /// Pipelining sends each batch once. If the last batch (or a whole window) is lost, nothing is left to answer and Pump has
+        /// nothing new to send, so replication would stall until the next proposal. A heartbeat answer proves the follower is
+        /// reachable: send one append at <see cref="Next"/> outside the window (empty when everything was sent). The follower
+        /// either acknowledges its log or rejects the gap, and the rejection sends this machine back to probing.
+        /// </summary>
+        [On]
+        private void OnHeartbeat(in HeartbeatAck h)
+        {
+            var m = Machine;
+            if (m.Match < m.Log.LastIndex && (m.Inflights.IsFull || m.Next > m.Log.LastIndex) && !m.NeedsSnapshot)
+            {
+                m.Next = m._replicator.SendAppend(m.Peer, m.Next, probe: false) + 1;
+            }
+        }
     }
 
     internal sealed partial class Snapshotting
