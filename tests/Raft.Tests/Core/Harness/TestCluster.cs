@@ -42,6 +42,9 @@ internal sealed class TestCluster
 
     public IReadOnlyList<RaftMessage> InFlight => _inFlight;
 
+    /// <summary>Every message sent so far (lost or not), in order.</summary>
+    public List<RaftMessage> Sent { get; } = [];
+
     /// <summary>Every message delivered so far, in order.</summary>
     public List<RaftMessage> Delivered { get; } = [];
 
@@ -194,6 +197,7 @@ internal sealed class TestCluster
 
     private void Send(RaftMessage m)
     {
+        Sent.Add(m);
         if (!_down.Contains(m.From) && !_down.Contains(m.To) && !IsCut(m) && Dropping?.Invoke(m) != true)
         {
             _inFlight.Add(m);
