@@ -103,6 +103,35 @@ public class ReadIndexTests
         Assert.DoesNotContain(ready.Messages, m => m is Heartbeat);
     }
 
+    /// <summary>
+    /// Followers stop honouring a leader's lease ElectionTicks after they last heard from it, and may then elect another leader
+    /// that commits writes. A leader that is cut off must therefore stop serving reads from its lease at that point, even though
+    /// check-quorum (which looks at a whole election timeout of answers) may keep it leading for up to one more timeout.
+    /// </summary>
+    [Fact]
+    public void ACutOffLeaderStopsServingLeaseReadsBeforeAnotherLeaderCanBeElected()
+    {
+        var cluster = TestCluster.Bootstrap(3, o => o.LeaseReads = true);
+        var old = cluster.Elect(1);
+        cluster.TickAll(ElectionTicks); // answers arrive just after the leader's check-quorum round: it will not step down soon
+        cluster.Isolate(1);
+
+        var overlap = 0;
+        for (var tick = 0; tick < 3 * ElectionTicks && old.Core.IsLeader; tick++)
+        {
+            cluster.TickAll();
+            if (cluster.Nodes.Values.Any(n => n.Id != Id(1) && n.Core.IsLeader))
+            {
+                overlap++;
+                old.Core.ReadIndex(100 + tick);
+                cluster.Process();
+            }
+        }
+
+        Assert.True(overlap > 0, "the scenario needs a moment where the cut-off leader still believes it leads");
+        Assert.DoesNotContain(old.Completions, c => c.Error is null);
+    }
+
     [Fact]
     public void LeaseReadsRequireCheckQuorum()
     {
