@@ -45,6 +45,24 @@ public class LeadershipTransferTests
     }
 
     [Fact]
+    public void ATransferRequestedBeforeTheNoOpCommitsWaitsForIt()
+    {
+        var cluster = TestCluster.Bootstrap(3);
+        cluster.Dropping = m => m is AppendEntries;
+        var leader = cluster.Elect(1);
+
+        leader.Core.TransferLeadership(3, Id(2));
+        cluster.TickAll(2);
+        Assert.Empty(leader.Completions);
+        Assert.DoesNotContain(cluster.Sent, m => m is TimeoutNow);
+
+        cluster.Dropping = null;
+        cluster.TickAll(3);
+        Assert.Null(TransferOutcome(leader, 3).Error);
+        Assert.Equal(Id(2), cluster.Leader!.Id);
+    }
+
+    [Fact]
     public void ProposalsAreRefusedWhileTransferring()
     {
         var cluster = TestCluster.Bootstrap(3);

@@ -190,6 +190,68 @@ public class MembershipTests
     }
 
     [Fact]
+    public void NewVotersThatDoNotCatchUpInTimeStayLearnersAndTheChangeFails()
+    {
+        var founders = RaftCoreInitialState.Bootstrap(Voters(1, 2, 3));
+        var cluster = new TestCluster([
+            .. new[] { 1, 2, 3 }.Select(id => new TestNode(Options(id, o => o.CatchUpTimeoutTicks = 5), founders)),
+            new TestNode(Options(4), RaftCoreInitialState.Empty),
+        ]);
+        var leader = cluster.Elect(1);
+        cluster.Crash(4);
+
+        leader.Core.ChangeMembership(1, new MembershipChange { AddVoters = [Member(4)] });
+        cluster.TickAll(6);
+
+        Assert.Contains("did not catch up within 5 ticks", Outcome(leader, 1).Error!.Message);
+        Assert.Equal(WithLearners([1, 2, 3], [4]), leader.Status.Configuration);
+        Assert.False(leader.Status.MembershipChangeInProgress);
+    }
+
+    [Fact]
+    public void ANewLeaderFinishesAJointConfigurationItInherits()
+    {
+        // The previous leader appended C(old,new) and lost leadership before it could append C(new).
+        LogEntry[] log =
+        [
+            new(1, 1, LogEntryKind.Configuration, Voters(1, 2, 3).Encode()),
+            new(2, 1, LogEntryKind.Configuration, Joint(incoming: [1, 2, 3, 4], outgoing: [1, 2, 3]).Encode()),
+        ];
+        var cluster = new TestCluster(Enumerable.Range(1, 4).Select(id => new TestNode(Options(id), State(Voters(1, 2, 3), term: 1, commit: 1, log: log))));
+
+        var leader = cluster.Elect(1);
+        cluster.TickAll(3);
+
+        Assert.Equal(Voters(1, 2, 3, 4), leader.Status.Configuration);
+        Assert.Equal(Voters(1, 2, 3, 4), ConfigurationsIn(leader)[^1]);
+        Assert.All(cluster.Nodes.Values, n => Assert.Equal(Voters(1, 2, 3, 4), n.Status.Configuration));
+        Assert.False(leader.Status.MembershipChangeInProgress);
+        Assert.Empty(leader.Completions);
+    }
+
+    [Fact]
+    public void AnUncommittedConfigurationIsUndoneWhenItsEntryIsOverwritten()
+    {
+        // Node 1 appended C = {1,2,3,4} as entry 2 (term 2) but never committed it; the leader of term 3 has no such entry.
+        LogEntry[] log =
+        [
+            new(1, 1, LogEntryKind.Configuration, Voters(1, 2, 3).Encode()),
+            new(2, 2, LogEntryKind.Configuration, Voters(1, 2, 3, 4).Encode()),
+        ];
+        var node = new TestNode(Options(1), State(Voters(1, 2, 3), term: 2, commit: 1, log: log));
+        Assert.Equal(Voters(1, 2, 3, 4), node.Status.Configuration);
+
+        node.Core.Step(new AppendEntries
+        {
+            From = Id(2), To = Id(1), Term = 3, PrevLogIndex = 1, PrevLogTerm = 1,
+            Entries = [new LogEntry(2, 3, LogEntryKind.NoOp, ReadOnlyMemory<byte>.Empty)],
+        });
+
+        Assert.Equal(Voters(1, 2, 3), node.Status.Configuration);
+        Assert.Equal(Voters(1, 2, 3), node.Core.GetReady().Configuration);
+    }
+
+    [Fact]
     public void AChangeOnAFollowerFailsNamingTheLeader()
     {
         var cluster = TestCluster.Bootstrap(3);

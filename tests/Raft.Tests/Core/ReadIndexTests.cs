@@ -159,6 +159,25 @@ public class ReadIndexTests
     }
 
     [Fact]
+    public void AReadWaitingForTheNoOpFailsWhenLeadershipIsLost()
+    {
+        var cluster = TestCluster.Bootstrap(3);
+        cluster.Dropping = m => m is AppendEntries;
+        var leader = cluster.Elect(1);
+        leader.Core.ReadIndex(6);
+        leader.Core.TransferLeadership(7, Id(2));
+        cluster.Process();
+        Assert.Empty(leader.Completions);
+
+        leader.Core.Step(new Heartbeat { From = Id(2), To = Id(1), Term = leader.Term + 1 });
+        cluster.Process();
+
+        // Neither request may hang: both fail, naming the leader that took over.
+        Assert.Equal([6L, 7L], leader.Completions.Select(c => c.RequestId).Order());
+        Assert.All(leader.Completions, c => Assert.Equal(Id(2), Assert.IsType<NotLeaderException>(c.Error).LeaderId));
+    }
+
+    [Fact]
     public void ASingleNodeAnswersReadsAtOnce()
     {
         var cluster = TestCluster.Bootstrap(1);

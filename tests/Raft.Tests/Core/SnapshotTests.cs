@@ -90,6 +90,22 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void ALostChunkIsSentAgainAndTheSnapshotArrivesIntact()
+    {
+        var cluster = LaggingFollowerAfterCompaction(out var snapshot);
+        var lost = false;
+        cluster.Dropping = m => m is InstallSnapshot { Offset: 1024 } && !lost && (lost = true);
+        cluster.Heal();
+
+        cluster.TickAll(6);
+
+        Assert.True(lost);
+        Assert.Equal(Pattern(3000), cluster[3].SnapshotData);
+        Assert.Equal(snapshot, cluster[3].RestoredFrom);
+        Assert.Equal(cluster[1].LogTerms(), cluster[3].LogTerms());
+    }
+
+    [Fact]
     public void AFollowerThatAlreadyHasTheSnapshotsEntriesRefusesIt()
     {
         var node = new TestNode(Options(1), State(Voters(1, 2, 3), term: 2, commit: 3, log: Entries(1, 1, 2, 2)));
