@@ -1,4 +1,5 @@
 using HsmRaft.Core;
+using HsmRaft.Messages;
 using HsmRaft.Tests.Core.Harness;
 using static HsmRaft.Tests.Core.Harness.Build;
 
@@ -53,6 +54,21 @@ public class ElectionTimeoutTests
         {
             Assert.Equal(Timeouts(seed, 8), Timeouts(seed, 8));
         }
+    }
+
+    [Fact]
+    public void AnElectionAndIdleHeartbeatsUseFewMessages()
+    {
+        var cluster = TestCluster.Bootstrap(3);
+        cluster.Elect(1);
+
+        // Pre-vote, vote and the first append, each a request and an answer to both peers.
+        Assert.Equal(12, cluster.Sent.Count);
+
+        cluster.Sent.Clear();
+        cluster.TickAll(ElectionTicks);
+        Assert.Equal(4 * ElectionTicks, cluster.Sent.Count); // per tick: a heartbeat and its answer per follower
+        Assert.All(cluster.Sent, m => Assert.True(m is Heartbeat or HeartbeatResponse, m.ToString()));
     }
 
     [Fact]

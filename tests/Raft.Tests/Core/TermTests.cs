@@ -55,6 +55,21 @@ public class TermTests
     }
 
     [Fact]
+    public void APreVoteRequestForANewerTermChangesNothing()
+    {
+        // Thesis §9.6: a pre-vote asks "would you vote for me in term 6?"; answering it must not move the voter to term 6.
+        var node = new TestNode(Options(1), State(Voters(1, 2, 3), term: 5));
+
+        node.Core.Step(new RequestVote { From = Id(2), To = Id(1), Term = 6, PreVote = true, LastLogIndex = 3, LastLogTerm = 5 });
+
+        var ready = node.Core.GetReady();
+        var answer = Assert.IsType<RequestVoteResponse>(Assert.Single(ready.Messages));
+        Assert.Equal((6L, true, true), (answer.Term, answer.PreVote, answer.Granted));
+        Assert.Null(ready.HardState);
+        Assert.Equal((RaftRole.Follower, 5L), (node.Role, node.Term));
+    }
+
+    [Fact]
     public void ACandidateStepsDownOnANewerTerm()
     {
         var node = CandidateOf3(out var term);
