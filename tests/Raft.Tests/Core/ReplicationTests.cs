@@ -174,6 +174,21 @@ public class ReplicationTests
     }
 
     [Fact]
+    public void AFollowerAppliesEntriesOnlyOnceTheyAreDurable()
+    {
+        var node = Follower(2, 1);
+
+        // The leader's commit index already covers the new entries, but they are not on this node's disk yet.
+        node.Core.Step(Append(2, 1, 1, 3, Command(2, 2), Command(3, 2)));
+        var first = node.Core.GetReady();
+        Assert.Equal([1L], first.CommittedEntries.Select(e => e.Index));
+        Assert.Equal(3, node.Status.CommitIndex);
+
+        node.Core.Advance(first);
+        Assert.Equal([2L, 3L], node.Core.GetReady().CommittedEntries.Select(e => e.Index));
+    }
+
+    [Fact]
     public void AFollowerAppliesOnlyCommittedEntries()
     {
         var node = Follower(2, 1);
