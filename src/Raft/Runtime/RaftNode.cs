@@ -148,8 +148,9 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
     /// <inheritdoc />
     public ValueTask<object?> ProposeAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken = default)
     {
+        // The command is copied: callers may reuse their buffer as soon as this returns, and the log keeps the bytes.
         var completion = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var input = new NodeInput { Kind = InputKind.Propose, Command = command, Completion = completion, Index = _options.TimeProvider.GetTimestamp() };
+        var input = new NodeInput { Kind = InputKind.Propose, Command = command.ToArray(), Completion = completion, Index = _options.TimeProvider.GetTimestamp() };
         if (!_inbox.Writer.TryWrite(input))
         {
             return SlowPath();
@@ -187,6 +188,24 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
         var completion = NewRequest(out var id);
         await WriteInputAsync(new NodeInput { Kind = InputKind.Transfer, Index = id, Peer = target }, cancellationToken).ConfigureAwait(false);
         await AwaitRequestAsync(id, completion, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until this node's state machine has applied every entry up to <paramref name="index"/> (for example the index
+    /// of a write observed elsewhere, to read your own writes on a follower; this is not a linearizable read).</summary>
+    public Task WaitForAppliedAsync(long index, CancellationToken cancellationToken = default)
+    {
+        if (_status.AppliedIndex >= index)
+        {
+            return Task.CompletedTask;
+        }
+
+        var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_applyQueue.Writer.TryWrite(new ApplyItem { Barrier = barrier, Index = index }))
+        {
+            throw new ProposalDroppedException($"Raft node {Id} is stopped.");
+        }
+
+        return barrier.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Waits until some node is known as leader (from this node's point of view) and returns it.</summary>

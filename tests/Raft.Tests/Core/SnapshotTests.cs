@@ -67,12 +67,22 @@ public class SnapshotTests
     {
         var cluster = LaggingFollowerAfterCompaction(out _);
         cluster.Heal();
-        cluster[1].Core.Tick();
-        cluster.Process();
-        for (var step = 0; step < 10 && !cluster.InFlight.OfType<InstallSnapshot>().Any(); step++)
+
+        // Run tick by tick until the leader notices node 3 is behind and the first chunks are in flight; then hold them.
+        bool ChunksInFlight() => cluster.InFlight.OfType<InstallSnapshot>().Any();
+        for (var tick = 0; tick < 5 * ElectionTicks && !ChunksInFlight(); tick++)
         {
-            cluster.Deliver();
+            foreach (var node in cluster.Nodes.Values)
+            {
+                node.Core.Tick();
+            }
+
             cluster.Process();
+            while (cluster.InFlight.Count > 0 && !ChunksInFlight())
+            {
+                cluster.Deliver();
+                cluster.Process();
+            }
         }
 
         // Two chunks of 1024 bytes (MaxInflightSnapshotChunks = 2), and no third until the follower acknowledges one.

@@ -119,8 +119,40 @@ internal sealed partial class PeerProgress
 
     internal sealed partial class Replicate
     {
+        private long _matchAtLastHeartbeat;
+        private int _stalledHeartbeats;
+
         [Entry]
-        private void Enter() => Machine.Inflights.Reset();
+        private void Enter()
+        {
+            Machine.Inflights.Reset();
+            _stalledHeartbeats = 0;
+            _matchAtLastHeartbeat = Machine.Match;
+        }
+
+        /// <summary>
+        /// Messages in flight but no progress for two heartbeat rounds while the follower answers heartbeats: an AppendEntries was
+        /// lost (or the follower restarted and forgot unsynced entries). Probe again from the last known match.
+        /// </summary>
+        [On]
+        private EventResult OnHeartbeat(in HeartbeatAck h)
+        {
+            var m = Machine;
+            if (m.Inflights.Count == 0 || m.Match != _matchAtLastHeartbeat)
+            {
+                _stalledHeartbeats = 0;
+                _matchAtLastHeartbeat = m.Match;
+                return Handled;
+            }
+
+            if (++_stalledHeartbeats < 2)
+            {
+                return Handled;
+            }
+
+            m.Next = m.Match + 1;
+            return Goto<Probe>();
+        }
 
         [On]
         private EventResult OnPump(in Pump p)
@@ -162,22 +194,6 @@ internal sealed partial class PeerProgress
             // The follower's log diverged from what we assumed (e.g. it restarted): find the match point again.
             m.OnReject(a);
             return Goto<Probe>();
-        }
-
-        /// <summary>
-        /// Pipelining sends each batch once. If the last batch (or a whole window) is lost, nothing is left to answer and Pump has
-        /// nothing new to send, so replication would stall until the next proposal. A heartbeat answer proves the follower is
-        /// reachable: send one append at <see cref="Next"/> outside the window (empty when everything was sent). The follower
-        /// either acknowledges its log or rejects the gap, and the rejection sends this machine back to probing.
-        /// </summary>
-        [On]
-        private void OnHeartbeat(in HeartbeatAck h)
-        {
-            var m = Machine;
-            if (m.Match < m.Log.LastIndex && (m.Inflights.IsFull || m.Next > m.Log.LastIndex) && !m.NeedsSnapshot)
-            {
-                m.Next = m._replicator.SendAppend(m.Peer, m.Next, probe: false) + 1;
-            }
         }
     }
 
