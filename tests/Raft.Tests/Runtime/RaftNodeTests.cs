@@ -1,5 +1,6 @@
 using HsmRaft.Core;
 using HsmRaft.Runtime;
+using HsmRaft.Testing;
 
 namespace HsmRaft.Tests.Runtime;
 
