@@ -76,7 +76,7 @@ partial class Judge : global::Hsm.IStateMachine
         __busy = true;
         try
         {
-            __InitSlot_0();
+            if (__observer == null) __InitSlot_0(); else __InitSlot_0__o();
             if (__pending != 0) __Drain();
         }
         catch (global::System.Exception ex)
@@ -169,7 +169,7 @@ partial class Judge : global::Hsm.IStateMachine
     private void __Step_0(in global::Score e)
     {
         if (__observer != null) __ObsDispatch(in e);
-        var __result = __D0_S0(in e);
+        var __result = __observer == null ? __D0_S0(in e) : __D0_S0__o(in e);
         if (__result == 0 && __observer != null) __ObsUnhandled(in e);
     }
 
@@ -181,22 +181,18 @@ partial class Judge : global::Hsm.IStateMachine
             case 1: // Waiting
             {
                 {
-                    if (__observer != null) __ObsTransition(1, 2);
                     __Exit_1();
                     __where = 11;
                     __s_Waiting.__Hsm_Keep(e);
                     __where = 18;
                     var __g1 = __s_Decide.__Hsm_High();
-                    if (__observer != null) __ObsGuard(2, "High", __g1);
                     if (__g1)
                     {
-                        if (__observer != null) __ObsTransition(2, 3);
                         __Enter_3();
                         __Init_3();
                     }
                     else
                     {
-                        if (__observer != null) __ObsTransition(2, 6);
                         __Enter_6();
                     }
                     return 1;
@@ -205,7 +201,6 @@ partial class Judge : global::Hsm.IStateMachine
             case 3: // Pass
             {
                 {
-                    if (__observer != null) __ObsTransition(3, 3);
                     __Exit_3();
                     __Enter_3();
                     __Restore_3_Deep();
@@ -215,7 +210,6 @@ partial class Judge : global::Hsm.IStateMachine
             case 4: // Pass.Silver
             {
                 {
-                    if (__observer != null) __ObsTransition(3, 3);
                     __Exit_4();
                     __Exit_3();
                     __Enter_3();
@@ -226,7 +220,6 @@ partial class Judge : global::Hsm.IStateMachine
             case 5: // Pass.Gold
             {
                 {
-                    if (__observer != null) __ObsTransition(3, 3);
                     __Exit_5();
                     __Exit_3();
                     __Enter_3();
@@ -237,7 +230,6 @@ partial class Judge : global::Hsm.IStateMachine
             case 6: // Fail
             {
                 {
-                    if (__observer != null) __ObsTransition(6, 1);
                     __Exit_6();
                     __Enter_1();
                     return 1;
@@ -253,34 +245,29 @@ partial class Judge : global::Hsm.IStateMachine
     private void __Enter_1()
     {
         __a0 = 1;
-        if (__observer != null) __ObsEntry(1);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_1()
     {
         __a0 = 0;
-        if (__observer != null) __ObsExit(1);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Enter_3()
     {
         __a0 = 3;
-        if (__observer != null) __ObsEntry(3);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_3()
     {
         __a0 = 0;
-        if (__observer != null) __ObsExit(3);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Init_3()
     {
-        if (__observer != null) __ObsInitial(3, 4);
         __Enter_4();
     }
 
@@ -288,7 +275,6 @@ partial class Judge : global::Hsm.IStateMachine
     private void __Enter_4()
     {
         __a0 = 4;
-        if (__observer != null) __ObsEntry(4);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -296,14 +282,12 @@ partial class Judge : global::Hsm.IStateMachine
     {
         __hist_3 = 4;
         __a0 = 3;
-        if (__observer != null) __ObsExit(4);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Enter_5()
     {
         __a0 = 5;
-        if (__observer != null) __ObsEntry(5);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -311,27 +295,23 @@ partial class Judge : global::Hsm.IStateMachine
     {
         __hist_3 = 5;
         __a0 = 3;
-        if (__observer != null) __ObsExit(5);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Enter_6()
     {
         __a0 = 6;
-        if (__observer != null) __ObsEntry(6);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_6()
     {
         __a0 = 0;
-        if (__observer != null) __ObsExit(6);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __InitSlot_0()
     {
-        if (__observer != null) __ObsInitial(0, 1);
         __Enter_1();
     }
 
@@ -353,6 +333,189 @@ partial class Judge : global::Hsm.IStateMachine
             default:
             {
                 __Enter_5();
+                break;
+            }
+        }
+    }
+
+    private int __D0_S0__o(in global::Score e)
+    {
+        switch (__a0)
+        {
+            case 1: // Waiting
+            {
+                {
+                    if (__observer != null) __ObsTransition(1, 2);
+                    __Exit_1__o();
+                    __where = 11;
+                    __s_Waiting.__Hsm_Keep(e);
+                    __where = 18;
+                    var __g2 = __s_Decide.__Hsm_High();
+                    if (__observer != null) __ObsGuard(2, "High", __g2);
+                    if (__g2)
+                    {
+                        if (__observer != null) __ObsTransition(2, 3);
+                        __Enter_3__o();
+                        __Init_3__o();
+                    }
+                    else
+                    {
+                        if (__observer != null) __ObsTransition(2, 6);
+                        __Enter_6__o();
+                    }
+                    return 1;
+                }
+            }
+            case 3: // Pass
+            {
+                {
+                    if (__observer != null) __ObsTransition(3, 3);
+                    __Exit_3__o();
+                    __Enter_3__o();
+                    __Restore_3_Deep__o();
+                    return 1;
+                }
+            }
+            case 4: // Pass.Silver
+            {
+                {
+                    if (__observer != null) __ObsTransition(3, 3);
+                    __Exit_4__o();
+                    __Exit_3__o();
+                    __Enter_3__o();
+                    __Restore_3_Deep__o();
+                    return 1;
+                }
+            }
+            case 5: // Pass.Gold
+            {
+                {
+                    if (__observer != null) __ObsTransition(3, 3);
+                    __Exit_5__o();
+                    __Exit_3__o();
+                    __Enter_3__o();
+                    __Restore_3_Deep__o();
+                    return 1;
+                }
+            }
+            case 6: // Fail
+            {
+                {
+                    if (__observer != null) __ObsTransition(6, 1);
+                    __Exit_6__o();
+                    __Enter_1__o();
+                    return 1;
+                }
+            }
+            case 0:
+                throw __NoActiveState();
+        }
+        return 0;
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_1__o()
+    {
+        __a0 = 1;
+        if (__observer != null) __ObsEntry(1);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_1__o()
+    {
+        __a0 = 0;
+        if (__observer != null) __ObsExit(1);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_3__o()
+    {
+        __a0 = 3;
+        if (__observer != null) __ObsEntry(3);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_3__o()
+    {
+        __a0 = 0;
+        if (__observer != null) __ObsExit(3);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Init_3__o()
+    {
+        if (__observer != null) __ObsInitial(3, 4);
+        __Enter_4__o();
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_4__o()
+    {
+        __a0 = 4;
+        if (__observer != null) __ObsEntry(4);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_4__o()
+    {
+        __hist_3 = 4;
+        __a0 = 3;
+        if (__observer != null) __ObsExit(4);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_5__o()
+    {
+        __a0 = 5;
+        if (__observer != null) __ObsEntry(5);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_5__o()
+    {
+        __hist_3 = 5;
+        __a0 = 3;
+        if (__observer != null) __ObsExit(5);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_6__o()
+    {
+        __a0 = 6;
+        if (__observer != null) __ObsEntry(6);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_6__o()
+    {
+        __a0 = 0;
+        if (__observer != null) __ObsExit(6);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __InitSlot_0__o()
+    {
+        if (__observer != null) __ObsInitial(0, 1);
+        __Enter_1__o();
+    }
+
+    private void __Restore_3_Deep__o()
+    {
+        switch (__hist_3)
+        {
+            case 4:
+            {
+                __Enter_4__o();
+                break;
+            }
+            case 5:
+            {
+                __Enter_5__o();
+                break;
+            }
+            default:
+            {
+                __Enter_5__o();
                 break;
             }
         }
@@ -409,11 +572,11 @@ partial class Judge : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 1: __Exit_1(); break;
-            case 3: __Exit_3(); break;
-            case 4: __Exit_4(); break;
-            case 5: __Exit_5(); break;
-            case 6: __Exit_6(); break;
+            case 1: if (__observer == null) __Exit_1(); else __Exit_1__o(); break;
+            case 3: if (__observer == null) __Exit_3(); else __Exit_3__o(); break;
+            case 4: if (__observer == null) __Exit_4(); else __Exit_4__o(); break;
+            case 5: if (__observer == null) __Exit_5(); else __Exit_5__o(); break;
+            case 6: if (__observer == null) __Exit_6(); else __Exit_6__o(); break;
         }
     }
 
@@ -421,11 +584,11 @@ partial class Judge : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 1: __Enter_1(); break;
-            case 3: __Enter_3(); break;
-            case 4: __Enter_4(); break;
-            case 5: __Enter_5(); break;
-            case 6: __Enter_6(); break;
+            case 1: if (__observer == null) __Enter_1(); else __Enter_1__o(); break;
+            case 3: if (__observer == null) __Enter_3(); else __Enter_3__o(); break;
+            case 4: if (__observer == null) __Enter_4(); else __Enter_4__o(); break;
+            case 5: if (__observer == null) __Enter_5(); else __Enter_5__o(); break;
+            case 6: if (__observer == null) __Enter_6(); else __Enter_6__o(); break;
         }
     }
 
@@ -433,7 +596,7 @@ partial class Judge : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 3: __Init_3(); break;
+            case 3: if (__observer == null) __Init_3(); else __Init_3__o(); break;
         }
     }
 
@@ -441,7 +604,7 @@ partial class Judge : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 0: __InitSlot_0(); break;
+            case 0: if (__observer == null) __InitSlot_0(); else __InitSlot_0__o(); break;
         }
     }
 

@@ -62,7 +62,7 @@ partial class Door : global::Hsm.IStateMachine
         __busy = true;
         try
         {
-            __InitSlot_0();
+            if (__observer == null) __InitSlot_0(); else __InitSlot_0__o();
             if (__pending != 0) __Drain();
         }
         catch (global::System.Exception ex)
@@ -147,7 +147,7 @@ partial class Door : global::Hsm.IStateMachine
     private void __Step_0(in global::Demo.Open e)
     {
         if (__observer != null) __ObsDispatch(in e);
-        var __result = __D0_S0(in e);
+        var __result = __observer == null ? __D0_S0(in e) : __D0_S0__o(in e);
         if (__result == 0 && __observer != null) __ObsUnhandled(in e);
     }
 
@@ -196,7 +196,7 @@ partial class Door : global::Hsm.IStateMachine
     private void __Step_1(in global::Demo.Close e)
     {
         if (__observer != null) __ObsDispatch(in e);
-        var __result = __D1_S0(in e);
+        var __result = __observer == null ? __D1_S0(in e) : __D1_S0__o(in e);
         if (__result == 0 && __observer != null) __ObsUnhandled(in e);
     }
 
@@ -208,7 +208,6 @@ partial class Door : global::Hsm.IStateMachine
             case 1: // Closed
             {
                 {
-                    if (__observer != null) __ObsTransition(1, 2);
                     __Exit_1();
                     __where = 11;
                     __s_Closed.__Hsm_Count();
@@ -230,7 +229,6 @@ partial class Door : global::Hsm.IStateMachine
             case 2: // Opened
             {
                 {
-                    if (__observer != null) __ObsTransition(2, 1);
                     __Exit_2();
                     __Enter_1();
                     return 1;
@@ -246,35 +244,105 @@ partial class Door : global::Hsm.IStateMachine
     private void __Enter_1()
     {
         __a0 = 1;
-        if (__observer != null) __ObsEntry(1);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_1()
     {
         __a0 = 0;
-        if (__observer != null) __ObsExit(1);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Enter_2()
     {
         __a0 = 2;
-        if (__observer != null) __ObsEntry(2);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_2()
     {
         __a0 = 0;
-        if (__observer != null) __ObsExit(2);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __InitSlot_0()
     {
-        if (__observer != null) __ObsInitial(0, 1);
         __Enter_1();
+    }
+
+    private int __D0_S0__o(in global::Demo.Open e)
+    {
+        switch (__a0)
+        {
+            case 1: // Closed
+            {
+                {
+                    if (__observer != null) __ObsTransition(1, 2);
+                    __Exit_1__o();
+                    __where = 11;
+                    __s_Closed.__Hsm_Count();
+                    __Enter_2__o();
+                    return 1;
+                }
+            }
+            case 0:
+                throw __NoActiveState();
+        }
+        return 0;
+    }
+
+    private int __D1_S0__o(in global::Demo.Close e)
+    {
+        switch (__a0)
+        {
+            case 2: // Opened
+            {
+                {
+                    if (__observer != null) __ObsTransition(2, 1);
+                    __Exit_2__o();
+                    __Enter_1__o();
+                    return 1;
+                }
+            }
+            case 0:
+                throw __NoActiveState();
+        }
+        return 0;
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_1__o()
+    {
+        __a0 = 1;
+        if (__observer != null) __ObsEntry(1);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_1__o()
+    {
+        __a0 = 0;
+        if (__observer != null) __ObsExit(1);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_2__o()
+    {
+        __a0 = 2;
+        if (__observer != null) __ObsEntry(2);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_2__o()
+    {
+        __a0 = 0;
+        if (__observer != null) __ObsExit(2);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __InitSlot_0__o()
+    {
+        if (__observer != null) __ObsInitial(0, 1);
+        __Enter_1__o();
     }
 
     private const int __maxDepth = 2;
@@ -328,8 +396,8 @@ partial class Door : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 1: __Exit_1(); break;
-            case 2: __Exit_2(); break;
+            case 1: if (__observer == null) __Exit_1(); else __Exit_1__o(); break;
+            case 2: if (__observer == null) __Exit_2(); else __Exit_2__o(); break;
         }
     }
 
@@ -337,8 +405,8 @@ partial class Door : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 1: __Enter_1(); break;
-            case 2: __Enter_2(); break;
+            case 1: if (__observer == null) __Enter_1(); else __Enter_1__o(); break;
+            case 2: if (__observer == null) __Enter_2(); else __Enter_2__o(); break;
         }
     }
 
@@ -350,7 +418,7 @@ partial class Door : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 0: __InitSlot_0(); break;
+            case 0: if (__observer == null) __InitSlot_0(); else __InitSlot_0__o(); break;
         }
     }
 

@@ -66,7 +66,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
         __busy = true;
         try
         {
-            __InitSlot_0();
+            if (__observer == null) __InitSlot_0(); else __InitSlot_0__o();
             if (__pending != 0) __Drain();
         }
         catch (global::System.Exception ex)
@@ -153,7 +153,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     private void __Step_0(in global::Demo.Reset e)
     {
         if (__observer != null) __ObsDispatch(in e);
-        var __result = __D0_S0(in e);
+        var __result = __observer == null ? __D0_S0(in e) : __D0_S0__o(in e);
         if (__result == 0 && __observer != null) __ObsUnhandled(in e);
     }
 
@@ -202,7 +202,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     private void __Step_1(in global::Demo.Next e)
     {
         if (__observer != null) __ObsDispatch(in e);
-        var __result = __D1_S0(in e);
+        var __result = __observer == null ? __D1_S0(in e) : __D1_S0__o(in e);
         if (__result == 0 && __observer != null) __ObsUnhandled(in e);
     }
 
@@ -251,7 +251,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     private void __Step_2(in global::Demo.Up e)
     {
         if (__observer != null) __ObsDispatch(in e);
-        var __result = __D2_S0(in e);
+        var __result = __observer == null ? __D2_S0(in e) : __D2_S0__o(in e);
         if (__result == 0 && __observer != null) __ObsUnhandled(in e);
     }
 
@@ -299,10 +299,8 @@ partial class Hierarchy : global::Hsm.IStateMachine
             {
                 __where = 18;
                 var __g1 = __s_Left.__Hsm_Ready(e);
-                if (__observer != null) __ObsGuard(2, "Ready", __g1);
                 if (__g1)
                 {
-                    if (__observer != null) __ObsTransition(2, 3);
                     __Exit_2();
                     __Enter_3();
                     return 1;
@@ -312,7 +310,6 @@ partial class Hierarchy : global::Hsm.IStateMachine
             case 3: // Outer.Right
             {
                 {
-                    if (__observer != null) __ObsTransition(3, 2);
                     __Exit_3();
                     __Enter_2();
                     return 1;
@@ -341,7 +338,6 @@ partial class Hierarchy : global::Hsm.IStateMachine
                         {
                             case 10: // Outer
                             {
-                                if (__observer != null) __ObsTransition(2, 1);
                                 __Exit_2();
                                 __Exit_1();
                                 __Enter_1();
@@ -350,7 +346,6 @@ partial class Hierarchy : global::Hsm.IStateMachine
                             }
                             case 14: // local Outer
                             {
-                                if (__observer != null) __ObsTransition(2, 1);
                                 __Exit_2();
                                 __Init_1();
                                 return 1;
@@ -375,7 +370,6 @@ partial class Hierarchy : global::Hsm.IStateMachine
         __a0 = 1;
         __where = 8;
         __s_Outer.__Hsm_In();
-        if (__observer != null) __ObsEntry(1);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -384,13 +378,11 @@ partial class Hierarchy : global::Hsm.IStateMachine
         __where = 9;
         __s_Outer.__Hsm_Out();
         __a0 = 0;
-        if (__observer != null) __ObsExit(1);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Init_1()
     {
-        if (__observer != null) __ObsInitial(1, 2);
         __Enter_2();
     }
 
@@ -398,36 +390,203 @@ partial class Hierarchy : global::Hsm.IStateMachine
     private void __Enter_2()
     {
         __a0 = 2;
-        if (__observer != null) __ObsEntry(2);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_2()
     {
         __a0 = 1;
-        if (__observer != null) __ObsExit(2);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Enter_3()
     {
         __a0 = 3;
-        if (__observer != null) __ObsEntry(3);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Exit_3()
     {
         __a0 = 1;
-        if (__observer != null) __ObsExit(3);
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __InitSlot_0()
     {
-        if (__observer != null) __ObsInitial(0, 1);
         __Enter_1();
         __Init_1();
+    }
+
+    private int __D0_S0__o(in global::Demo.Reset e)
+    {
+        switch (__a0)
+        {
+            case 1: // Outer
+            {
+                {
+                    __where = 11;
+                    __s_Outer.__Hsm_Clear();
+                    return 1;
+                }
+            }
+            case 2: // Outer.Left
+            {
+                {
+                    __where = 11;
+                    __s_Outer.__Hsm_Clear();
+                    return 1;
+                }
+            }
+            case 3: // Outer.Right
+            {
+                {
+                    __where = 11;
+                    __s_Outer.__Hsm_Clear();
+                    return 1;
+                }
+            }
+            case 0:
+                throw __NoActiveState();
+        }
+        return 0;
+    }
+
+    private int __D1_S0__o(in global::Demo.Next e)
+    {
+        switch (__a0)
+        {
+            case 2: // Outer.Left
+            {
+                __where = 18;
+                var __g2 = __s_Left.__Hsm_Ready(e);
+                if (__observer != null) __ObsGuard(2, "Ready", __g2);
+                if (__g2)
+                {
+                    if (__observer != null) __ObsTransition(2, 3);
+                    __Exit_2__o();
+                    __Enter_3__o();
+                    return 1;
+                }
+                return 0;
+            }
+            case 3: // Outer.Right
+            {
+                {
+                    if (__observer != null) __ObsTransition(3, 2);
+                    __Exit_3__o();
+                    __Enter_2__o();
+                    return 1;
+                }
+            }
+            case 0:
+                throw __NoActiveState();
+        }
+        return 0;
+    }
+
+    private int __D2_S0__o(in global::Demo.Up e)
+    {
+        switch (__a0)
+        {
+            case 2: // Outer.Left
+            {
+                {
+                    __where = 20;
+                    var __r = __s_Left.__Hsm_OnUp(e).RawValue;
+                    if (__r == 1) return 1;
+                    if (__r != 0)
+                    {
+                        switch (__r)
+                        {
+                            case 10: // Outer
+                            {
+                                if (__observer != null) __ObsTransition(2, 1);
+                                __Exit_2__o();
+                                __Exit_1__o();
+                                __Enter_1__o();
+                                __Init_1__o();
+                                return 1;
+                            }
+                            case 14: // local Outer
+                            {
+                                if (__observer != null) __ObsTransition(2, 1);
+                                __Exit_2__o();
+                                __Init_1__o();
+                                return 1;
+                            }
+                            default:
+                                __TransitionDynamic(2, __r >> 3, (__r & 7) == 6);
+                                return 1;
+                        }
+                    }
+                }
+                return 0;
+            }
+            case 0:
+                throw __NoActiveState();
+        }
+        return 0;
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_1__o()
+    {
+        __a0 = 1;
+        __where = 8;
+        __s_Outer.__Hsm_In();
+        if (__observer != null) __ObsEntry(1);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_1__o()
+    {
+        __where = 9;
+        __s_Outer.__Hsm_Out();
+        __a0 = 0;
+        if (__observer != null) __ObsExit(1);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Init_1__o()
+    {
+        if (__observer != null) __ObsInitial(1, 2);
+        __Enter_2__o();
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_2__o()
+    {
+        __a0 = 2;
+        if (__observer != null) __ObsEntry(2);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_2__o()
+    {
+        __a0 = 1;
+        if (__observer != null) __ObsExit(2);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_3__o()
+    {
+        __a0 = 3;
+        if (__observer != null) __ObsEntry(3);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_3__o()
+    {
+        __a0 = 1;
+        if (__observer != null) __ObsExit(3);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __InitSlot_0__o()
+    {
+        if (__observer != null) __ObsInitial(0, 1);
+        __Enter_1__o();
+        __Init_1__o();
     }
 
     private const int __maxDepth = 3;
@@ -481,9 +640,9 @@ partial class Hierarchy : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 1: __Exit_1(); break;
-            case 2: __Exit_2(); break;
-            case 3: __Exit_3(); break;
+            case 1: if (__observer == null) __Exit_1(); else __Exit_1__o(); break;
+            case 2: if (__observer == null) __Exit_2(); else __Exit_2__o(); break;
+            case 3: if (__observer == null) __Exit_3(); else __Exit_3__o(); break;
         }
     }
 
@@ -491,9 +650,9 @@ partial class Hierarchy : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 1: __Enter_1(); break;
-            case 2: __Enter_2(); break;
-            case 3: __Enter_3(); break;
+            case 1: if (__observer == null) __Enter_1(); else __Enter_1__o(); break;
+            case 2: if (__observer == null) __Enter_2(); else __Enter_2__o(); break;
+            case 3: if (__observer == null) __Enter_3(); else __Enter_3__o(); break;
         }
     }
 
@@ -501,7 +660,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 1: __Init_1(); break;
+            case 1: if (__observer == null) __Init_1(); else __Init_1__o(); break;
         }
     }
 
@@ -509,7 +668,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     {
         switch (id)
         {
-            case 0: __InitSlot_0(); break;
+            case 0: if (__observer == null) __InitSlot_0(); else __InitSlot_0__o(); break;
         }
     }
 

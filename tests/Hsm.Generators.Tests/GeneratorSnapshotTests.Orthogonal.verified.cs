@@ -87,7 +87,7 @@ partial class Outer
             __busy = true;
             try
             {
-                __InitSlot_0();
+                if (__observer == null) __InitSlot_0(); else __InitSlot_0__o();
                 if (__pending != 0 || __transitioned) __Drain();
             }
             catch (global::System.Exception ex)
@@ -185,7 +185,7 @@ partial class Outer
         private void __Step_0(in global::Demo.Nested.Go e)
         {
             if (__observer != null) __ObsDispatch(in e);
-            var __result = __D0_S0(in e);
+            var __result = __observer == null ? __D0_S0(in e) : __D0_S0__o(in e);
             if (__result == 0 && __observer != null) __ObsUnhandled(in e);
         }
 
@@ -234,7 +234,7 @@ partial class Outer
         private void __Step_1(in global::Demo.Nested.Tick e)
         {
             if (__observer != null) __ObsDispatch(in e);
-            var __result = __D1_S0(in e);
+            var __result = __observer == null ? __D1_S0(in e) : __D1_S0__o(in e);
             if (__result == 2) __Defer_1(in e);
             if (__result == 0 && __observer != null) __ObsUnhandled(in e);
         }
@@ -284,7 +284,7 @@ partial class Outer
         private void __Step_2(in global::Demo.Nested.Stop e)
         {
             if (__observer != null) __ObsDispatch(in e);
-            var __result = __D2_S0(in e);
+            var __result = __observer == null ? __D2_S0(in e) : __D2_S0__o(in e);
             if (__result == 0 && __observer != null) __ObsUnhandled(in e);
         }
 
@@ -296,7 +296,6 @@ partial class Outer
                 case 1: // Idle
                 {
                     {
-                        if (__observer != null) __ObsTransition(1, 2);
                         __Exit_1();
                         __Enter_2();
                         __Restore_2_Shallow();
@@ -345,7 +344,6 @@ partial class Outer
                 case 3: // Running.Audio.Playing
                 {
                     {
-                        if (__observer != null) __ObsTransition(3, 4);
                         __Exit_3();
                         __Enter_4();
                         __transitioned = true;
@@ -363,7 +361,6 @@ partial class Outer
                 case 5: // Running.Video.Rendering
                 {
                     {
-                        if (__observer != null) __ObsTransition(5, 6);
                         __Exit_5();
                         __Enter_6();
                         __transitioned = true;
@@ -382,7 +379,6 @@ partial class Outer
                 case 2: // Running
                 {
                     {
-                        if (__observer != null) __ObsTransition(2, 1);
                         __ExitDown(2, 0);
                         __ExitDown(1, 0);
                         __Exit_2();
@@ -401,14 +397,12 @@ partial class Outer
         private void __Enter_1()
         {
             __a0 = 1;
-            if (__observer != null) __ObsEntry(1);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Exit_1()
         {
             __a0 = 0;
-            if (__observer != null) __ObsExit(1);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -416,14 +410,12 @@ partial class Outer
         {
             __a0 = 2;
             __epoch2++;
-            if (__observer != null) __ObsEntry(2);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Exit_2()
         {
             __a0 = 0;
-            if (__observer != null) __ObsExit(2);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -437,7 +429,6 @@ partial class Outer
         private void __Enter_3()
         {
             __a1 = 3;
-            if (__observer != null) __ObsEntry(3);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -445,14 +436,12 @@ partial class Outer
         {
             __hslot_1 = 3;
             __a1 = 0;
-            if (__observer != null) __ObsExit(3);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Enter_4()
         {
             __a1 = 4;
-            if (__observer != null) __ObsEntry(4);
             if (__kind[__a1] == 3 && __parent[__a1] == 2 && __kind[__a2] == 3 && __parent[__a2] == 2) __PushCompletion(2);
         }
 
@@ -461,14 +450,12 @@ partial class Outer
         {
             __hslot_1 = 4;
             __a1 = 0;
-            if (__observer != null) __ObsExit(4);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Enter_5()
         {
             __a2 = 5;
-            if (__observer != null) __ObsEntry(5);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -476,14 +463,12 @@ partial class Outer
         {
             __hslot_2 = 5;
             __a2 = 0;
-            if (__observer != null) __ObsExit(5);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Enter_6()
         {
             __a2 = 6;
-            if (__observer != null) __ObsEntry(6);
             if (__kind[__a1] == 3 && __parent[__a1] == 2 && __kind[__a2] == 3 && __parent[__a2] == 2) __PushCompletion(2);
         }
 
@@ -492,14 +477,12 @@ partial class Outer
         {
             __hslot_2 = 6;
             __a2 = 0;
-            if (__observer != null) __ObsExit(6);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __Enter_7()
         {
             __a0 = 7;
-            if (__observer != null) __ObsEntry(7);
             __terminated = true;
         }
 
@@ -507,27 +490,23 @@ partial class Outer
         private void __Exit_7()
         {
             __a0 = 0;
-            if (__observer != null) __ObsExit(7);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __InitSlot_0()
         {
-            if (__observer != null) __ObsInitial(0, 1);
             __Enter_1();
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __InitSlot_1()
         {
-            if (__observer != null) __ObsInitial(2, 3);
             __Enter_3();
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void __InitSlot_2()
         {
-            if (__observer != null) __ObsInitial(2, 5);
             __Enter_5();
         }
         private void __Restore_2_Shallow()
@@ -624,6 +603,384 @@ partial class Outer
             }
         }
 
+        private void __PushCompletion(int state)
+        {
+            if (!__completions.TryPushBack(state)) throw new global::Hsm.HsmQueueFullException("Player", "completion", __completions.Capacity, "Completion");
+            __pending++;
+        }
+
+        /// <summary>Takes the first enabled completion transition of a state that finished (still active).</summary>
+        private void __Complete(int state)
+        {
+            if (!__IsActive(state)) return;
+            __currentEvent = -2;
+            switch (state)
+            {
+                case 2: // Running
+                {
+                    {
+                        __ExitDown(0, 0);
+                        __Enter_7();
+                        __transitioned = true;
+                        return;
+                    }
+                    return;
+                }
+            }
+        }
+
+        private int __D0_S0__o(in global::Demo.Nested.Go e)
+        {
+            switch (__a0)
+            {
+                case 1: // Idle
+                {
+                    {
+                        if (__observer != null) __ObsTransition(1, 2);
+                        __Exit_1__o();
+                        __Enter_2__o();
+                        __Restore_2_Shallow__o();
+                        __transitioned = true;
+                        return 1;
+                    }
+                }
+                case 0:
+                    throw __NoActiveState();
+            }
+            return 0;
+        }
+
+        private int __D1_S0__o(in global::Demo.Nested.Tick e)
+        {
+            switch (__a0)
+            {
+                case 1: // Idle
+                {
+                    return 2;
+                }
+                case 2: // Running
+                {
+                    var __epoch = __epoch2;
+                    var __offer = 0;
+                    var __o1 = __D1_S1__o(in e);
+                    if (__o1 == 1 && (__a0 != 2 || __epoch2 != __epoch)) return 1;
+                    __offer |= __o1;
+                    var __o2 = __D1_S2__o(in e);
+                    if (__o2 == 1 && (__a0 != 2 || __epoch2 != __epoch)) return 1;
+                    __offer |= __o2;
+                    if (__offer != 0) return (__offer & 1) != 0 ? 1 : 2;
+                    return 0;
+                }
+                case 0:
+                    throw __NoActiveState();
+            }
+            return 0;
+        }
+
+        private int __D1_S1__o(in global::Demo.Nested.Tick e)
+        {
+            switch (__a1)
+            {
+                case 3: // Running.Audio.Playing
+                {
+                    {
+                        if (__observer != null) __ObsTransition(3, 4);
+                        __Exit_3__o();
+                        __Enter_4__o();
+                        __transitioned = true;
+                        return 1;
+                    }
+                }
+            }
+            return 0;
+        }
+
+        private int __D1_S2__o(in global::Demo.Nested.Tick e)
+        {
+            switch (__a2)
+            {
+                case 5: // Running.Video.Rendering
+                {
+                    {
+                        if (__observer != null) __ObsTransition(5, 6);
+                        __Exit_5__o();
+                        __Enter_6__o();
+                        __transitioned = true;
+                        return 1;
+                    }
+                }
+            }
+            return 0;
+        }
+
+        private int __D2_S0__o(in global::Demo.Nested.Stop e)
+        {
+            switch (__a0)
+            {
+                case 2: // Running
+                {
+                    {
+                        if (__observer != null) __ObsTransition(2, 1);
+                        __ExitDown(2, 0);
+                        __ExitDown(1, 0);
+                        __Exit_2__o();
+                        __Enter_1__o();
+                        __transitioned = true;
+                        return 1;
+                    }
+                }
+                case 0:
+                    throw __NoActiveState();
+            }
+            return 0;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Enter_1__o()
+        {
+            __a0 = 1;
+            if (__observer != null) __ObsEntry(1);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Exit_1__o()
+        {
+            __a0 = 0;
+            if (__observer != null) __ObsExit(1);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Enter_2__o()
+        {
+            __a0 = 2;
+            __epoch2++;
+            if (__observer != null) __ObsEntry(2);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Exit_2__o()
+        {
+            __a0 = 0;
+            if (__observer != null) __ObsExit(2);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Init_2__o()
+        {
+            __InitSlot_1__o();
+            __InitSlot_2__o();
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Enter_3__o()
+        {
+            __a1 = 3;
+            if (__observer != null) __ObsEntry(3);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Exit_3__o()
+        {
+            __hslot_1 = 3;
+            __a1 = 0;
+            if (__observer != null) __ObsExit(3);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Enter_4__o()
+        {
+            __a1 = 4;
+            if (__observer != null) __ObsEntry(4);
+            if (__kind[__a1] == 3 && __parent[__a1] == 2 && __kind[__a2] == 3 && __parent[__a2] == 2) __PushCompletion(2);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Exit_4__o()
+        {
+            __hslot_1 = 4;
+            __a1 = 0;
+            if (__observer != null) __ObsExit(4);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Enter_5__o()
+        {
+            __a2 = 5;
+            if (__observer != null) __ObsEntry(5);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Exit_5__o()
+        {
+            __hslot_2 = 5;
+            __a2 = 0;
+            if (__observer != null) __ObsExit(5);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Enter_6__o()
+        {
+            __a2 = 6;
+            if (__observer != null) __ObsEntry(6);
+            if (__kind[__a1] == 3 && __parent[__a1] == 2 && __kind[__a2] == 3 && __parent[__a2] == 2) __PushCompletion(2);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Exit_6__o()
+        {
+            __hslot_2 = 6;
+            __a2 = 0;
+            if (__observer != null) __ObsExit(6);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Enter_7__o()
+        {
+            __a0 = 7;
+            if (__observer != null) __ObsEntry(7);
+            __terminated = true;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __Exit_7__o()
+        {
+            __a0 = 0;
+            if (__observer != null) __ObsExit(7);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __InitSlot_0__o()
+        {
+            if (__observer != null) __ObsInitial(0, 1);
+            __Enter_1__o();
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __InitSlot_1__o()
+        {
+            if (__observer != null) __ObsInitial(2, 3);
+            __Enter_3__o();
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void __InitSlot_2__o()
+        {
+            if (__observer != null) __ObsInitial(2, 5);
+            __Enter_5__o();
+        }
+        private void __Restore_2_Shallow__o()
+        {
+            __RestoreSlot_1_Shallow__o();
+            __RestoreSlot_2_Shallow__o();
+        }
+
+        private void __RestoreSlot_1_Shallow__o()
+        {
+            switch (__hslot_1)
+            {
+                case 3:
+                {
+                    __Enter_3__o();
+                    break;
+                }
+                case 4:
+                {
+                    __Enter_4__o();
+                    break;
+                }
+                default:
+                {
+                    __InitSlot_1__o();
+                    break;
+                }
+            }
+        }
+        private void __RestoreSlot_1_Deep__o()
+        {
+            switch (__hslot_1)
+            {
+                case 3:
+                {
+                    __Enter_3__o();
+                    break;
+                }
+                case 4:
+                {
+                    __Enter_4__o();
+                    break;
+                }
+                default:
+                {
+                    __InitSlot_1__o();
+                    break;
+                }
+            }
+        }
+
+        private void __RestoreSlot_2_Shallow__o()
+        {
+            switch (__hslot_2)
+            {
+                case 5:
+                {
+                    __Enter_5__o();
+                    break;
+                }
+                case 6:
+                {
+                    __Enter_6__o();
+                    break;
+                }
+                default:
+                {
+                    __InitSlot_2__o();
+                    break;
+                }
+            }
+        }
+        private void __RestoreSlot_2_Deep__o()
+        {
+            switch (__hslot_2)
+            {
+                case 5:
+                {
+                    __Enter_5__o();
+                    break;
+                }
+                case 6:
+                {
+                    __Enter_6__o();
+                    break;
+                }
+                default:
+                {
+                    __InitSlot_2__o();
+                    break;
+                }
+            }
+        }
+
+        /// <summary>Takes the first enabled completion transition of a state that finished (still active).</summary>
+        private void __Complete__o(int state)
+        {
+            if (!__IsActive(state)) return;
+            __currentEvent = -2;
+            switch (state)
+            {
+                case 2: // Running
+                {
+                    {
+                        if (__observer != null) __ObsTransition(2, 7);
+                        __ExitDown(0, 0);
+                        __Enter_7__o();
+                        __transitioned = true;
+                        return;
+                    }
+                    return;
+                }
+            }
+        }
+
         private const int __maxDepth = 3;
         private static readonly int[] __parent = { 0, 0, 0, 2, 2, 2, 2, 0 };
         private static readonly int[] __slotOf = { 0, 0, 0, 1, 1, 2, 2, 0 };
@@ -679,13 +1036,13 @@ partial class Outer
         {
             switch (id)
             {
-                case 1: __Exit_1(); break;
-                case 2: __Exit_2(); break;
-                case 3: __Exit_3(); break;
-                case 4: __Exit_4(); break;
-                case 5: __Exit_5(); break;
-                case 6: __Exit_6(); break;
-                case 7: __Exit_7(); break;
+                case 1: if (__observer == null) __Exit_1(); else __Exit_1__o(); break;
+                case 2: if (__observer == null) __Exit_2(); else __Exit_2__o(); break;
+                case 3: if (__observer == null) __Exit_3(); else __Exit_3__o(); break;
+                case 4: if (__observer == null) __Exit_4(); else __Exit_4__o(); break;
+                case 5: if (__observer == null) __Exit_5(); else __Exit_5__o(); break;
+                case 6: if (__observer == null) __Exit_6(); else __Exit_6__o(); break;
+                case 7: if (__observer == null) __Exit_7(); else __Exit_7__o(); break;
             }
         }
 
@@ -693,13 +1050,13 @@ partial class Outer
         {
             switch (id)
             {
-                case 1: __Enter_1(); break;
-                case 2: __Enter_2(); break;
-                case 3: __Enter_3(); break;
-                case 4: __Enter_4(); break;
-                case 5: __Enter_5(); break;
-                case 6: __Enter_6(); break;
-                case 7: __Enter_7(); break;
+                case 1: if (__observer == null) __Enter_1(); else __Enter_1__o(); break;
+                case 2: if (__observer == null) __Enter_2(); else __Enter_2__o(); break;
+                case 3: if (__observer == null) __Enter_3(); else __Enter_3__o(); break;
+                case 4: if (__observer == null) __Enter_4(); else __Enter_4__o(); break;
+                case 5: if (__observer == null) __Enter_5(); else __Enter_5__o(); break;
+                case 6: if (__observer == null) __Enter_6(); else __Enter_6__o(); break;
+                case 7: if (__observer == null) __Enter_7(); else __Enter_7__o(); break;
             }
         }
 
@@ -707,7 +1064,7 @@ partial class Outer
         {
             switch (id)
             {
-                case 2: __Init_2(); break;
+                case 2: if (__observer == null) __Init_2(); else __Init_2__o(); break;
             }
         }
 
@@ -715,9 +1072,9 @@ partial class Outer
         {
             switch (id)
             {
-                case 0: __InitSlot_0(); break;
-                case 1: __InitSlot_1(); break;
-                case 2: __InitSlot_2(); break;
+                case 0: if (__observer == null) __InitSlot_0(); else __InitSlot_0__o(); break;
+                case 1: if (__observer == null) __InitSlot_1(); else __InitSlot_1__o(); break;
+                case 2: if (__observer == null) __InitSlot_2(); else __InitSlot_2__o(); break;
             }
         }
 
@@ -827,7 +1184,8 @@ partial class Outer
                 if (__completions.Count != 0)
                 {
                     __pending--;
-                    __Complete(__completions.PopFront());
+                    var __state = __completions.PopFront();
+                    if (__observer == null) __Complete(__state); else __Complete__o(__state);
                     continue;
                 }
                 if (__transitioned)
@@ -851,33 +1209,6 @@ partial class Outer
                 }
             }
             __currentEvent = -1;
-        }
-
-        private void __PushCompletion(int state)
-        {
-            if (!__completions.TryPushBack(state)) throw new global::Hsm.HsmQueueFullException("Player", "completion", __completions.Capacity, "Completion");
-            __pending++;
-        }
-
-        /// <summary>Takes the first enabled completion transition of a state that finished (still active).</summary>
-        private void __Complete(int state)
-        {
-            if (!__IsActive(state)) return;
-            __currentEvent = -2;
-            switch (state)
-            {
-                case 2: // Running
-                {
-                    {
-                        if (__observer != null) __ObsTransition(2, 7);
-                        __ExitDown(0, 0);
-                        __Enter_7();
-                        __transitioned = true;
-                        return;
-                    }
-                    return;
-                }
-            }
         }
 
         /// <summary>After user code threw: queued events and completions are discarded; deferred events (recalled or not) stay deferred.</summary>

@@ -41,7 +41,7 @@ internal sealed partial class Emitter
             _w.Line(Inline);
             _w.Open($"private void __Step_{e.Index}(in {e.TypeName} e)");
             _w.Line("if (__observer != null) __ObsDispatch(in e);");
-            _w.Line($"var __result = __D{e.Index}_S0(in e);");
+            _w.Line($"var __result = __observer == null ? __D{e.Index}_S0(in e) : __D{e.Index}_S0__o(in e);");
             if (IsDeferred(e.Index))
             {
                 _w.Line($"if (__result == {Deferred}) __Defer_{e.Index}(in e);");
@@ -91,12 +91,12 @@ internal sealed partial class Emitter
                 }
 
                 _w.Line();
-                if (slot.Index == 0)
+                if (slot.Index == 0 && !_observed)
                 {
                     _w.Line(Inline); // called from the step only
                 }
 
-                _w.Open($"private int __D{e.Index}_S{slot.Index}(in {e.TypeName} e)");
+                _w.Open($"private int __D{e.Index}_S{slot.Index}{_o}(in {e.TypeName} e)");
                 _w.Open($"switch (__a{slot.Index})");
                 foreach (var c in cases)
                 {
@@ -191,7 +191,7 @@ internal sealed partial class Emitter
         _w.Line($"var __offer = {Unhandled};");
         foreach (var r in reacting)
         {
-            _w.Line($"var __o{r} = __D{e.Index}_S{r}(in e);");
+            _w.Line($"var __o{r} = __D{e.Index}_S{r}{_o}(in e);");
             _w.Line($"if (__o{r} == {Consumed} && (__a{slot.Index} != {x.Id} || __epoch{x.Id} != __epoch)) return {Consumed};");
             _w.Line($"__offer |= __o{r};");
         }
@@ -293,7 +293,7 @@ internal sealed partial class Emitter
         var variable = "__g" + (++_guardCounter);
         _w.Line($"__where = {(guard.Owner << 3) | HsmActionKindGuard};");
         _w.Line($"var {variable} = {Call(guard.Owner, guard.Name)}({(guard.TakesEvent && eventArg is not null ? eventArg : "")});");
-        _w.Line($"if (__observer != null) __ObsGuard({reportState}, {Literal(guard.Name)}, {variable});");
+        Hook($"if (__observer != null) __ObsGuard({reportState}, {Literal(guard.Name)}, {variable});");
         _w.Open($"if ({variable})");
     }
 

@@ -68,10 +68,10 @@ internal sealed partial class Emitter
         _w.Close();
         _w.Close();
 
-        EmitIdSwitch("__ExitById", RealStates.Select(s => (s.Id, $"__Exit_{s.Id}();")));
-        EmitIdSwitch("__EnterById", RealStates.Select(s => (s.Id, $"__Enter_{s.Id}();")));
-        EmitIdSwitch("__InitById", RealStates.Where(s => s.IsComposite).Select(s => (s.Id, $"__Init_{s.Id}();")));
-        EmitIdSwitch("__InitSlotById", M.Slots.Select(s => (s.Index, $"__InitSlot_{s.Index}();")));
+        EmitIdSwitch("__ExitById", RealStates.Select(s => (s.Id, Either($"__Exit_{s.Id}"))));
+        EmitIdSwitch("__EnterById", RealStates.Select(s => (s.Id, Either($"__Enter_{s.Id}"))));
+        EmitIdSwitch("__InitById", RealStates.Where(s => s.IsComposite).Select(s => (s.Id, Either($"__Init_{s.Id}"))));
+        EmitIdSwitch("__InitSlotById", M.Slots.Select(s => (s.Index, Either($"__InitSlot_{s.Index}"))));
 
         _w.Line();
         _w.Open("private static int __RegionIndex(int orthogonal, int descendant)");

@@ -56,7 +56,7 @@ internal sealed partial class Emitter
         _w.Close();
         _w.Line("__CreateStates();");
         _w.Line("__started = true;");
-        EmitGuardedRun("__InitSlot_0();", "null");
+        EmitGuardedRun(Either("__InitSlot_0"), "null");
         _w.Close();
 
         _w.Line();

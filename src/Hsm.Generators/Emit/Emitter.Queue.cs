@@ -60,7 +60,6 @@ internal sealed partial class Emitter
         }
 
         EmitDrain();
-        EmitCompletion();
 
         _w.Line();
         _w.Line("/// <summary>After user code threw: queued events and completions are discarded; deferred events (recalled or not) stay deferred.</summary>");
@@ -96,7 +95,8 @@ internal sealed partial class Emitter
         {
             _w.Open("if (__completions.Count != 0)");
             _w.Line("__pending--;");
-            _w.Line("__Complete(__completions.PopFront());");
+            _w.Line("var __state = __completions.PopFront();");
+            _w.Line(Either("__Complete", "__state"));
             _w.Line("continue;");
             _w.Close();
         }
@@ -140,15 +140,18 @@ internal sealed partial class Emitter
             return;
         }
 
-        _w.Line();
-        _w.Open("private void __PushCompletion(int state)");
-        _w.Line($"if (!__completions.TryPushBack(state)) throw new global::Hsm.HsmQueueFullException({Literal(M.Name)}, \"completion\", __completions.Capacity, \"Completion\");");
-        _w.Line("__pending++;");
-        _w.Close();
+        if (!_observed)
+        {
+            _w.Line();
+            _w.Open("private void __PushCompletion(int state)");
+            _w.Line($"if (!__completions.TryPushBack(state)) throw new global::Hsm.HsmQueueFullException({Literal(M.Name)}, \"completion\", __completions.Capacity, \"Completion\");");
+            _w.Line("__pending++;");
+            _w.Close();
+        }
 
         _w.Line();
         _w.Line("/// <summary>Takes the first enabled completion transition of a state that finished (still active).</summary>");
-        _w.Open("private void __Complete(int state)");
+        _w.Open($"private void __Complete{_o}(int state)");
         _w.Line("if (!__IsActive(state)) return;");
         _w.Line("__currentEvent = -2;");
         _w.Open("switch (state)");

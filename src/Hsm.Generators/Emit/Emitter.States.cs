@@ -21,17 +21,17 @@ internal sealed partial class Emitter
             {
                 _w.Line();
                 _w.Line(Inline);
-                _w.Open($"private void __Init_{s.Id}()");
+                _w.Open($"private void __Init_{s.Id}{_o}()");
                 if (s.Kind == VertexKind.Orthogonal)
                 {
                     foreach (var r in s.RegionSlots)
                     {
-                        _w.Line($"__InitSlot_{r}();");
+                        _w.Line($"__InitSlot_{r}{_o}();");
                     }
                 }
                 else
                 {
-                    _w.Line($"if (__observer != null) __ObsInitial({s.Id}, {s.Initial});");
+                    Hook($"if (__observer != null) __ObsInitial({s.Id}, {s.Initial});");
                     EmitDefaultEntry(s.Initial);
                 }
 
@@ -43,8 +43,8 @@ internal sealed partial class Emitter
         {
             _w.Line();
             _w.Line(Inline);
-            _w.Open($"private void __InitSlot_{slot.Index}()");
-            _w.Line($"if (__observer != null) __ObsInitial({slot.Owner}, {slot.Initial});");
+            _w.Open($"private void __InitSlot_{slot.Index}{_o}()");
+            Hook($"if (__observer != null) __ObsInitial({slot.Owner}, {slot.Initial});");
             EmitDefaultEntry(slot.Initial);
             _w.Close();
         }
@@ -52,10 +52,10 @@ internal sealed partial class Emitter
 
     private void EmitDefaultEntry(int initial)
     {
-        _w.Line($"__Enter_{initial}();");
+        _w.Line($"__Enter_{initial}{_o}();");
         if (S(initial).IsComposite)
         {
-            _w.Line($"__Init_{initial}();");
+            _w.Line($"__Init_{initial}{_o}();");
         }
     }
 
@@ -63,7 +63,7 @@ internal sealed partial class Emitter
     {
         _w.Line();
         _w.Line(Inline);
-        _w.Open($"private void __Enter_{s.Id}()");
+        _w.Open($"private void __Enter_{s.Id}{_o}()");
         _w.Line($"__a{s.Slot} = {s.Id};");
         if (s.Kind == VertexKind.Orthogonal)
         {
@@ -76,7 +76,7 @@ internal sealed partial class Emitter
             _w.Line($"{Call(s.Id, s.Entry)}();");
         }
 
-        _w.Line($"if (__observer != null) __ObsEntry({s.Id});");
+        Hook($"if (__observer != null) __ObsEntry({s.Id});");
         if (s.Kind == VertexKind.Simple && HasCompletion(s))
         {
             _w.Line($"__PushCompletion({s.Id});");
@@ -120,7 +120,7 @@ internal sealed partial class Emitter
     {
         _w.Line();
         _w.Line(Inline);
-        _w.Open($"private void __Exit_{s.Id}()");
+        _w.Open($"private void __Exit_{s.Id}{_o}()");
         if (s.Exit is not null)
         {
             _w.Line($"__where = {(s.Id << 3) | HsmActionKindExit};");
@@ -145,7 +145,7 @@ internal sealed partial class Emitter
 
         var parent = S(s.Parent);
         _w.Line($"__a{s.Slot} = {(parent.Id != 0 && parent.Slot == s.Slot ? parent.Id : 0)};");
-        _w.Line($"if (__observer != null) __ObsExit({s.Id});");
+        Hook($"if (__observer != null) __ObsExit({s.Id});");
         _w.Close();
     }
 
@@ -182,18 +182,22 @@ internal sealed partial class Emitter
         foreach (var s in M.States.Where(s => s.Kind == VertexKind.Composite && (s.ShallowHistory || s.DeepHistory)))
         {
             _w.Line();
-            _w.Line($"private int __hist_{s.Id};");
+            if (!_observed)
+            {
+                _w.Line($"private int __hist_{s.Id};");
+            }
+
             var leaves = RecordableStates(s.Id + 1, s.LastDescendant, s.Slot).ToList();
             if (s.ShallowHistory)
             {
-                _w.Open($"private void __Restore_{s.Id}_Shallow()");
+                _w.Open($"private void __Restore_{s.Id}_Shallow{_o}()");
                 EmitShallowSwitch($"__hist_{s.Id}", s.Id, leaves, () => EmitHistoryDefault(s));
                 _w.Close();
             }
 
             if (s.DeepHistory)
             {
-                _w.Open($"private void __Restore_{s.Id}_Deep()");
+                _w.Open($"private void __Restore_{s.Id}_Deep{_o}()");
                 EmitDeepSwitch($"__hist_{s.Id}", s.Id, leaves, () => EmitHistoryDefault(s));
                 _w.Close();
             }
@@ -205,10 +209,10 @@ internal sealed partial class Emitter
             {
                 if (variant == "Shallow" ? s.ShallowHistory : s.DeepHistory)
                 {
-                    _w.Open($"private void __Restore_{s.Id}_{variant}()");
+                    _w.Open($"private void __Restore_{s.Id}_{variant}{_o}()");
                     foreach (var r in s.RegionSlots)
                     {
-                        _w.Line($"__RestoreSlot_{r}_{variant}();");
+                        _w.Line($"__RestoreSlot_{r}_{variant}{_o}();");
                     }
 
                     _w.Close();
@@ -220,12 +224,16 @@ internal sealed partial class Emitter
         {
             var leaves = RecordableStates(slot.First, slot.Last, slot.Index).ToList();
             _w.Line();
-            _w.Line($"private int __hslot_{slot.Index};");
-            _w.Open($"private void __RestoreSlot_{slot.Index}_Shallow()");
-            EmitShallowSwitch($"__hslot_{slot.Index}", slot.Owner, leaves, () => _w.Line($"__InitSlot_{slot.Index}();"));
+            if (!_observed)
+            {
+                _w.Line($"private int __hslot_{slot.Index};");
+            }
+
+            _w.Open($"private void __RestoreSlot_{slot.Index}_Shallow{_o}()");
+            EmitShallowSwitch($"__hslot_{slot.Index}", slot.Owner, leaves, () => _w.Line($"__InitSlot_{slot.Index}{_o}();"));
             _w.Close();
-            _w.Open($"private void __RestoreSlot_{slot.Index}_Deep()");
-            EmitDeepSwitch($"__hslot_{slot.Index}", slot.Owner, leaves, () => _w.Line($"__InitSlot_{slot.Index}();"));
+            _w.Open($"private void __RestoreSlot_{slot.Index}_Deep{_o}()");
+            EmitDeepSwitch($"__hslot_{slot.Index}", slot.Owner, leaves, () => _w.Line($"__InitSlot_{slot.Index}{_o}();"));
             _w.Close();
         }
     }
@@ -239,7 +247,7 @@ internal sealed partial class Emitter
     {
         if (composite.HistoryDefault == 0)
         {
-            _w.Line($"__Init_{composite.Id}();");
+            _w.Line($"__Init_{composite.Id}{_o}();");
         }
         else
         {
@@ -285,12 +293,12 @@ internal sealed partial class Emitter
 
             foreach (var p in path)
             {
-                _w.Line($"__Enter_{p}();");
+                _w.Line($"__Enter_{p}{_o}();");
             }
 
             foreach (var r in leaf.RegionSlots)
             {
-                _w.Line(SlotNeedsHistory(r) ? $"__RestoreSlot_{r}_Deep();" : $"__InitSlot_{r}();");
+                _w.Line(SlotNeedsHistory(r) ? $"__RestoreSlot_{r}_Deep{_o}();" : $"__InitSlot_{r}{_o}();");
             }
 
             _w.Line("break;");

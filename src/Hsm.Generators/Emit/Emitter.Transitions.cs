@@ -17,7 +17,7 @@ internal sealed partial class Emitter
     private void EmitTransition(int source, int? leaf, int target, TargetKind kind, bool local, MethodRef? action, string? eventArg)
     {
         var domain = Domain(source, target, local && kind == TargetKind.State && S(target).Kind != VertexKind.Choice);
-        _w.Line($"if (__observer != null) __ObsTransition({source}, {target});");
+        Hook($"if (__observer != null) __ObsTransition({source}, {target});");
         EmitExits(leaf, domain, target);
         if (action is not null)
         {
@@ -122,7 +122,7 @@ internal sealed partial class Emitter
                 }
             }
 
-            _w.Line($"__Exit_{chain[i]}();");
+            _w.Line($"__Exit_{chain[i]}{_o}();");
         }
     }
 
@@ -142,14 +142,14 @@ internal sealed partial class Emitter
         var pending = new List<(int Orthogonal, int Region)>();
         for (var i = 0; i < path.Count; i++)
         {
-            _w.Line($"__Enter_{path[i]}();");
+            _w.Line($"__Enter_{path[i]}{_o}();");
             if (S(path[i]).Kind == VertexKind.Orthogonal && i < path.Count - 1)
             {
                 var k = RegionIndex(path[i], path[i + 1]);
                 var regions = S(path[i]).RegionSlots;
                 for (var r = 0; r < k; r++)
                 {
-                    _w.Line($"__InitSlot_{regions[r]}();");
+                    _w.Line($"__InitSlot_{regions[r]}{_o}();");
                 }
 
                 pending.Add((path[i], k));
@@ -160,11 +160,11 @@ internal sealed partial class Emitter
         {
             if (kind != TargetKind.State)
             {
-                _w.Line($"__Restore_{target}_{(kind == TargetKind.DeepHistory ? "Deep" : "Shallow")}();");
+                _w.Line($"__Restore_{target}_{(kind == TargetKind.DeepHistory ? "Deep" : "Shallow")}{_o}();");
             }
             else if (t.IsComposite)
             {
-                _w.Line($"__Init_{target}();");
+                _w.Line($"__Init_{target}{_o}();");
             }
         }
 
@@ -173,7 +173,7 @@ internal sealed partial class Emitter
             var regions = S(pending[p].Orthogonal).RegionSlots;
             for (var r = pending[p].Region + 1; r < regions.Count; r++)
             {
-                _w.Line($"__InitSlot_{regions[r]}();");
+                _w.Line($"__InitSlot_{regions[r]}{_o}();");
             }
         }
 
