@@ -49,7 +49,7 @@ public sealed class GrpcClusterTests
         await leader.ChangeMembershipAsync(new MembershipChange { AddVoters = [newcomer] }).WaitAsync(GrpcCluster.HangGuard);
         await cluster.WaitForAppliedAsync(leader.Status.CommitIndex);
         Assert.Contains(newcomer.Id, leader.Status.Configuration.Voters);
-        Assert.Equal(1, cluster.StateMachines[newcomer.Id].Restores);
+        Assert.True(cluster.StateMachines[newcomer.Id].Restores >= 1, "the new member restored from a snapshot");
         AssertSameState(cluster);
     }
 
