@@ -42,6 +42,37 @@ public static class ClusterWaits
         }
     }
 
+    /// <summary>Waits (long-polling the node's status changes) until <paramref name="node"/>'s status satisfies
+    /// <paramref name="condition"/>, and returns that status.</summary>
+    public static async Task<NodeStatusDto> WaitForStatusAsync(
+        KvClient client, string node, Func<NodeStatusDto, bool> condition, TimeSpan timeout, CancellationToken ct = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        NodeStatusDto? status = null;
+        try
+        {
+            while (true)
+            {
+                status = await TryStatusAsync(client, node, status?.Version, deadline.Token);
+                if (status is not null && condition(status))
+                {
+                    return status;
+                }
+
+                if (status is null)
+                {
+                    // Not answering (starting or restarting): nothing to long-poll, retry after a short backoff.
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{node} did not reach the expected state within {timeout.TotalSeconds:0} s. Last status:\n{Describe([node], [status])}");
+        }
+    }
+
     /// <summary>Waits until each of <paramref name="nodes"/> has applied <paramref name="index"/>.</summary>
     public static Task WaitForAppliedAsync(KvClient client, IEnumerable<string> nodes, long index, TimeSpan timeout, CancellationToken ct = default) =>
         Task.WhenAll(nodes.Select(n => client.WaitForAppliedAsync(n, index, timeout, ct)));

@@ -136,11 +136,8 @@ internal sealed class DemoScript(DemoOptions options, DemoState state, LocalClus
         _members.RemoveAll(removed.Contains);
         _members.AddRange(added);
         client.Endpoints = cluster.Apis(_members);
-        foreach (var id in removed)
-        {
-            var code = await cluster.StopAsync(id);
-            state.Log($"Node {id} is no longer a member; SIGTERM stopped it (exit code {code})");
-        }
+        var codes = await Task.WhenAll(removed.Select(cluster.StopAsync));
+        state.Log($"Nodes {removed[0]} and {removed[1]} are no longer members; SIGTERM stopped them (exit codes {codes[0]}, {codes[1]})");
 
         var voters = result.Members.Where(m => m.Role == "voter").Select(m => m.Id).ToList();
         step.Detail = $"voters now {{{string.Join(",", voters)}}}; learners → C(old,new) → C(new) committed in {took}";

@@ -50,7 +50,7 @@ internal static class LiveView
                 _ => ("[grey]·[/]", $"[grey]{step.Number}. {Markup.Escape(step.Title)}[/]"),
             };
             var progress = step.Progress is { } p
-                ? $"[green]{new string('━', (int)(p * BarWidth))}[/][grey]{new string('━', BarWidth - (int)(p * BarWidth))}[/] {p:P0}"
+                ? $"[green]{new string('━', (int)(p * BarWidth))}[/][grey]{new string('━', BarWidth - (int)(p * BarWidth))}[/] {(int)(p * 100),3}%"
                 : step.Status == StepStatus.Pending ? "" : $"[grey]{step.Elapsed.TotalSeconds:0.0} s[/]";
             table.AddRow(icon, title, progress, $"[grey]{Markup.Escape(step.Detail)}[/]");
         }
@@ -62,7 +62,7 @@ internal static class LiveView
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Nodes[/]")
             .AddColumns("Node", "Process", "Role", "Term", "Leader", "Commit", "Applied", "Snapshot", "Restores", "Membership", "Health");
-        foreach (var c in table.Columns.Skip(3))
+        foreach (var c in table.Columns.Skip(3).Take(6))
         {
             c.RightAligned();
         }

@@ -32,10 +32,18 @@ internal sealed class StatusPoller(DemoState state, LocalCluster cluster, KvClie
             return new NodeRow(spec.Id, process, null, "down");
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        var status = ClusterWaits.TryStatusAsync(client, spec.ApiUrl, null, timeout.Token);
-        var health = client.HealthAsync(spec.ApiUrl, timeout.Token);
-        return new NodeRow(spec.Id, process, await status, await health);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var status = client.StatusAsync(spec.ApiUrl, ct: timeout.Token);
+            var health = client.HealthAsync(spec.ApiUrl, timeout.Token);
+            return new NodeRow(spec.Id, process, await status, await health);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+        {
+            // A busy or dying node: show it as not answering this time.
+            return new NodeRow(spec.Id, process, null, "no answer");
+        }
     }
 
     public void Dispose()
