@@ -33,6 +33,9 @@ internal sealed class ProcessCluster : IAsyncDisposable
     [
         "--tick-ms", "100", "--election-ticks", "15", "--cluster-id", "cluster-tests",
         "--snapshot-every", snapshotEvery.ToString(CultureInfo.InvariantCulture), "--snapshot-trailing", "100",
+
+        // Nodes start and restart at different moments: reach a peer again within a second rather than up to five.
+        "--Raft:ReconnectBackoffMaxMilliseconds=1000",
     ];
 
     /// <summary>The API addresses of the given nodes.</summary>

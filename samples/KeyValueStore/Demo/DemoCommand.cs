@@ -88,6 +88,9 @@ internal static class DemoCommand
         "--snapshot-every", o.SnapshotEvery.ToString(CultureInfo.InvariantCulture),
         "--snapshot-trailing", DemoOptions.SnapshotTrailing.ToString(CultureInfo.InvariantCulture),
         "--cluster-id", "kv-demo",
+
+        // Nodes start, die and restart at different moments: reach a peer again within a second rather than up to five.
+        "--Raft:ReconnectBackoffMaxMilliseconds=1000",
     ];
 
     private static DemoOptions Parse(string[] args)
