@@ -9,7 +9,8 @@ namespace HsmRaft.Cluster.Tests;
 /// A private network for partition tests: one Linux network namespace per node, each joined by a veth pair to a bridge in the
 /// root namespace. The bridge holds an address in the nodes' subnet, so the test process reaches every node's API directly, while
 /// partitions are iptables DROP rules inside the nodes' namespaces between node addresses only: the test keeps watching both sides
-/// of a partition. Names carry a random tag so parallel runs on one machine never collide; the subnet is chosen among 10.x.y.0/24
+/// of a partition. Names carry the process id and a random tag, so parallel runs never collide and a later run removes what a
+/// killed run left behind; the subnet is chosen among 10.x.y.0/24
 /// ranges not in use, and the route to it is checked to stay on the bridge before any traffic flows. Needs Linux, root, iproute2
 /// and iptables; <see cref="WhyUnavailable"/> says exactly what is missing.
 /// </summary>
@@ -33,7 +34,7 @@ internal sealed class NetworkLab : IAsyncDisposable
     private string Bridge => $"hrb{_tag}";
 
     /// <summary>The namespace a node runs in.</summary>
-    public string Namespace(ulong id) => $"hsmraft-{_tag}-n{id}";
+    public string Namespace(ulong id) => $"hsmraft-{Environment.ProcessId}-{_tag}-n{id}";
 
     /// <summary>A node's IPv4 address.</summary>
     public string Ip(ulong id) => $"{_subnet}.{id}";
@@ -80,6 +81,7 @@ internal sealed class NetworkLab : IAsyncDisposable
     /// <summary>Creates the bridge and one namespace per node.</summary>
     public static async Task<NetworkLab> CreateAsync(IEnumerable<ulong> nodes)
     {
+        await RemoveAbandonedAsync();
         var tag = Random.Shared.Next(0x1000, 0xFFFF).ToString("x4", CultureInfo.InvariantCulture);
         var lab = new NetworkLab(tag, await FreeSubnetAsync(), nodes);
         try
@@ -166,6 +168,22 @@ internal sealed class NetworkLab : IAsyncDisposable
         {
             var parts = command.Split(' ');
             await RunAsync(parts[0] == "iptables" ? "iptables" : "ip", parts[0] == "iptables" ? parts[1..] : parts, check: false);
+        }
+    }
+
+    /// <summary>Deletes the namespaces and bridges of test runs whose process no longer exists (killed before it could clean up),
+    /// so they never pile up on a machine that is reused.</summary>
+    private static async Task RemoveAbandonedAsync()
+    {
+        var list = await RunAsync("ip", ["netns", "list"], check: false);
+        foreach (var name in list.Output.Split('\n').Select(l => l.Split(' ')[0]).Where(n => n.StartsWith("hsmraft-", StringComparison.Ordinal)))
+        {
+            var parts = name.Split('-');
+            if (parts.Length == 4 && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid}"))
+            {
+                await RunAsync("ip", ["netns", "delete", name], check: false);
+                await RunAsync("ip", ["link", "delete", $"hrb{parts[2]}"], check: false);
+            }
         }
     }
 

@@ -86,6 +86,9 @@ public static class NodeHost
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
 
+        // A failed start is reported once, as a readable message (RunAsync); not also as the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
         var services = builder.Services;
         services.AddOptions<KvServiceOptions>().BindConfiguration(KvServiceOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<KvServiceOptions>, KvServiceOptions.Validator>();
