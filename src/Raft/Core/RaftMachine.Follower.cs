@@ -198,14 +198,26 @@ internal sealed partial class RaftMachine
     private void HandleAppend(AppendEntries a)
     {
         HeardFromLeader(a.From);
-        if (a.PrevLogIndex < Log.Committed)
+        var prevIndex = a.PrevLogIndex;
+        var prevTerm = a.PrevLogTerm;
+        IReadOnlyList<LogEntry> entries = a.Entries;
+        if (prevIndex < Log.Committed)
         {
-            // Everything up to our commit index is settled; tell the leader where we are.
-            TransmitAfterPersist(new AppendEntriesResponse { From = Id, To = a.From, Term = Term, Success = true, Index = Log.Committed });
-            return;
+            // Entries up to our commit index are settled and match the leader's (Log Matching): keep only what follows it,
+            // so a message overlapping the commit index still delivers its new entries.
+            var skip = (int)Math.Min(Log.Committed - prevIndex, entries.Count);
+            if (skip == entries.Count)
+            {
+                TransmitAfterPersist(new AppendEntriesResponse { From = Id, To = a.From, Term = Term, Success = true, Index = Log.Committed });
+                return;
+            }
+
+            entries = entries.Skip(skip).ToList();
+            prevIndex = Log.Committed;
+            prevTerm = Log.Term(prevIndex);
         }
 
-        if (!Log.MatchTerm(a.PrevLogIndex, a.PrevLogTerm))
+        if (!Log.MatchTerm(prevIndex, prevTerm))
         {
             var (hintIndex, hintTerm) = Log.FindConflictByTerm(Math.Min(a.PrevLogIndex, Log.LastIndex), a.PrevLogTerm);
             Transmit(new AppendEntriesResponse
@@ -221,7 +233,7 @@ internal sealed partial class RaftMachine
             return;
         }
 
-        var last = Log.AppendFromLeader(a.PrevLogIndex, a.Entries, out var truncated);
+        var last = Log.AppendFromLeader(prevIndex, entries, out var truncated);
         if (last < 0)
         {
             throw new InvalidOperationException(
@@ -229,7 +241,7 @@ internal sealed partial class RaftMachine
                 "This breaks Raft's safety and means a node lost durable data (e.g. fsync disabled) or logs were copied between clusters.");
         }
 
-        if (truncated || HasConfigurationEntry(a.Entries))
+        if (truncated || HasConfigurationEntry(entries))
         {
             RecomputeConfiguration();
         }

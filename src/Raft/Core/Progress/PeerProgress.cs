@@ -78,6 +78,8 @@ internal sealed partial class PeerProgress
             var m = Machine;
             if (m.NeedsSnapshot)
             {
+                // Let Snapshotting handle this same pump: otherwise the first chunks wait for the next heartbeat.
+                m.DispatchNext(p);
                 return Goto<Snapshotting>();
             }
 
@@ -129,14 +131,15 @@ internal sealed partial class PeerProgress
         }
 
         /// <summary>
-        /// Messages in flight but no progress for two heartbeat rounds while the follower answers heartbeats: an AppendEntries was
+        /// Entries sent but no progress for two heartbeat rounds while the follower answers heartbeats: an AppendEntries was
         /// lost (or the follower restarted and forgot unsynced entries). Probe again from the last known match.
         /// </summary>
         [On]
         private EventResult OnHeartbeat(in HeartbeatAck h)
         {
             var m = Machine;
-            if (m.Inflights.Count == 0 || m.Match != _matchAtLastHeartbeat)
+            // Something was sent beyond the match point (tracked in flight or not) and nothing moved since the last heartbeat.
+            if (m.Next <= m.Match + 1 || m.Match != _matchAtLastHeartbeat)
             {
                 _stalledHeartbeats = 0;
                 _matchAtLastHeartbeat = m.Match;
@@ -158,6 +161,8 @@ internal sealed partial class PeerProgress
             var m = Machine;
             if (m.NeedsSnapshot)
             {
+                // Let Snapshotting handle this same pump: otherwise the first chunks wait for the next heartbeat.
+                m.DispatchNext(p);
                 return Goto<Snapshotting>();
             }
 
@@ -260,9 +265,12 @@ internal sealed partial class PeerProgress
 
             if (a.Done || a.Rejected)
             {
-                // Installed (or the follower already had it): continue from the snapshot's end by probing.
+                // Installed (or the follower already had it): continue from the snapshot's end by probing. A refusal means the
+                // follower holds everything the snapshot covers, so the probe starts after it too; going back to the old Next
+                // (at or below the snapshot) would only send the snapshot again, forever. Match moves only on Done: a refusal
+                // is sent before the follower's entries are known durable, so the probe's acknowledgement establishes it.
                 m.OnSuccess(a.Rejected ? m.Match : _snapshot.LastIncludedIndex);
-                m.Next = Math.Max(m.Match + 1, a.Rejected ? m.Next : _snapshot.LastIncludedIndex + 1);
+                m.Next = Math.Max(m.Match + 1, _snapshot.LastIncludedIndex + 1);
                 return Goto<Probe>();
             }
 
