@@ -85,6 +85,10 @@ public sealed class RaftHostingOptions
     /// <summary>PEM file of the CA that signed every node's certificate; with it, peers must present a certificate from that CA.</summary>
     public string? TrustedCaPath { get; set; }
 
+    /// <summary>Longest wait between attempts to reconnect to an unreachable peer (the wait doubles from 50 ms up to this).
+    /// Default 5000; lower it where peers restart often and should be reached again quickly.</summary>
+    public int ReconnectBackoffMaxMilliseconds { get; set; } = 5000;
+
     /// <summary>How long a stopping leader spends handing leadership over and draining proposals (bounded by the host's shutdown
     /// timeout). Default 5 s.</summary>
     public int ShutdownHandOverMilliseconds { get; set; } = 5000;

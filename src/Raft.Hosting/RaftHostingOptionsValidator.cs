@@ -56,6 +56,7 @@ internal sealed class RaftHostingOptionsValidator : IValidateOptions<RaftHosting
         Check(o.CertificatePath is null || File.Exists(o.CertificatePath), $"Raft:CertificatePath '{o.CertificatePath}' does not exist; give the path of a PFX certificate.");
         Check(o.TrustedCaPath is null || File.Exists(o.TrustedCaPath), $"Raft:TrustedCaPath '{o.TrustedCaPath}' does not exist; give the path of the cluster CA's PEM file.");
         Check(o.TrustedCaPath is null || o.CertificatePath is not null, "Raft:TrustedCaPath needs Raft:CertificatePath (mutual TLS needs this node's own certificate).");
+        Check(o.ReconnectBackoffMaxMilliseconds is >= 50 and <= 600_000, $"Raft:ReconnectBackoffMaxMilliseconds is {o.ReconnectBackoffMaxMilliseconds}; use 50..600000 (5000 is typical).");
         Check(o.ShutdownHandOverMilliseconds >= 0, $"Raft:ShutdownHandOverMilliseconds is {o.ShutdownHandOverMilliseconds}; use 0 or more (5000 is typical).");
         Check(o.HealthMaxApplyLag >= 0, $"Raft:HealthMaxApplyLag is {o.HealthMaxApplyLag}; use 0 or more.");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

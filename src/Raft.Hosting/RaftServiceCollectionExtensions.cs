@@ -85,6 +85,7 @@ public static class RaftServiceCollectionExtensions
             LocalNodeId = nodeOptions.Id,
             ClusterId = o.ClusterId,
             Security = LoadSecurity(o),
+            ReconnectBackoffMax = TimeSpan.FromMilliseconds(o.ReconnectBackoffMaxMilliseconds),
         };
         var transport = o.Transport == "custom"
             ? (builder.TransportFactory ?? throw new OptionsValidationException(RaftHostingOptions.SectionName, typeof(RaftHostingOptions),

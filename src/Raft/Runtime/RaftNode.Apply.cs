@@ -116,6 +116,32 @@ public sealed partial class RaftNode
         }
     }
 
+    /// <summary>
+    /// Leadership was lost (stepped down, deposed, or handed over): a proposal beyond the commit index may never commit, or may
+    /// commit under the next leader, and this node may not learn which for a long time (a partitioned leader hears nothing until
+    /// the partition heals). Its proposer gets <see cref="ProposalDroppedException"/> now, as <see cref="IRaftNode.ProposeAsync"/>
+    /// documents, instead of waiting without end. Proposals up to the commit index are committed and complete when applied.
+    /// </summary>
+    private void DropUncommittedProposals(long commitIndex)
+    {
+        List<(long Index, PendingProposal Proposal)> dropped;
+        lock (_proposals)
+        {
+            dropped = [.. _proposals.Where(p => p.Key > commitIndex).Select(p => (p.Key, p.Value))];
+            foreach (var (index, _) in dropped)
+            {
+                _proposals.Remove(index);
+            }
+        }
+
+        foreach (var (index, proposal) in dropped)
+        {
+            proposal.Completion.TrySetException(new ProposalDroppedException(
+                $"Node {Id} lost leadership before the command at index {index} committed; it may still commit under the next leader. " +
+                "Retry idempotent commands; check the state before retrying others."));
+        }
+    }
+
     private void ReleaseBarriers()
     {
         for (var i = _barriers.Count - 1; i >= 0; i--)

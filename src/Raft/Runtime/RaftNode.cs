@@ -275,6 +275,11 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
             NodeLog.RoleChanged(_logger, Id, status.Role, status.Term, status.LeaderId);
         }
 
+        if (previous.Role == RaftRole.Leader && status.Role != RaftRole.Leader)
+        {
+            DropUncommittedProposals(status.CommitIndex);
+        }
+
         if (!previous.Configuration.Equals(status.Configuration))
         {
             NodeLog.ConfigurationChanged(_logger, Id, status.Configuration);

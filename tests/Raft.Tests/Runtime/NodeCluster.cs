@@ -27,6 +27,9 @@ internal sealed class NodeCluster : IAsyncDisposable
 
     public long SnapshotEveryEntries { get; }
 
+    /// <summary>The in-memory network, for partitions.</summary>
+    public InMemoryNetwork Network => _network;
+
     public int SnapshotChunkSize { get; }
 
     public Dictionary<NodeId, RaftNode> Nodes { get; } = [];
