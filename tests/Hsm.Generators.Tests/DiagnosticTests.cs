@@ -89,6 +89,5 @@ public class DiagnosticTests
         Assert.Equal("Demo.Door.g.cs", Path.GetFileName(Assert.Single(run.GeneratedTrees).FilePath));
     }
 
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+    private static string RepositoryRoot() => HsmRaft.TestSupport.RepositoryPaths.Root;
 }

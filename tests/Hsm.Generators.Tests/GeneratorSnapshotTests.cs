@@ -38,10 +38,10 @@ public class GeneratorSnapshotTests
         return generated.GetText().ToString();
     }
 
-    private static void Verify(string source, [CallerMemberName] string name = "", [CallerFilePath] string testFile = "")
+    private static void Verify(string source, [CallerMemberName] string name = "")
     {
         var actual = GeneratedText(source);
-        var directory = Path.GetDirectoryName(testFile)!;
+        var directory = HsmRaft.TestSupport.RepositoryPaths.Combine("tests", "Hsm.Generators.Tests");
         var verified = Path.Combine(directory, $"{nameof(GeneratorSnapshotTests)}.{name}.verified.cs");
         var received = Path.ChangeExtension(verified, null).Replace(".verified", ".received") + ".cs";
         var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(actual);

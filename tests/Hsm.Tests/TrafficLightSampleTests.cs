@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using TrafficLightSample;
 
 namespace Hsm.Tests;
@@ -8,7 +7,7 @@ public class TrafficLightSampleTests
     [Fact]
     public void TheReadmeAndDocsShowTheGeneratedDiagram()
     {
-        var root = Path.GetFullPath(Path.Combine(Directory(), "..", ".."));
+        var root = HsmRaft.TestSupport.RepositoryPaths.Root;
         foreach (var file in new[] { "samples/TrafficLight/README.md", "docs/diagrams/TrafficLight.md" })
         {
             var text = File.ReadAllText(Path.Combine(root, file));
@@ -33,6 +32,4 @@ public class TrafficLightSampleTests
         light.Dispatch(new Tick()); // Red: its entry raises Walk
         Assert.True(light.IsIn<TrafficLight.Operating.Normal.Crossing.Walking>());
     }
-
-    private static string Directory([CallerFilePath] string file = "") => Path.GetDirectoryName(file)!;
 }

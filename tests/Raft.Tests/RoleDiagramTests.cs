@@ -12,7 +12,7 @@ public class RoleDiagramTests
     [Fact]
     public void DocsShowTheGeneratedRoleDiagram()
     {
-        var path = Path.Combine(RepoRoot(), "docs", "raft.md");
+        var path = HsmRaft.TestSupport.RepositoryPaths.Combine("docs", "raft.md");
         var text = File.ReadAllText(path);
         var start = text.IndexOf(Begin, StringComparison.Ordinal);
         var end = text.IndexOf(End, StringComparison.Ordinal);
@@ -26,18 +26,5 @@ public class RoleDiagramTests
         }
 
         Assert.True(actual == expected, "docs/raft.md's role diagram differs from the generated one; run the tests with HSMRAFT_UPDATE_DOCS=1 to rewrite it.");
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HsmRaft.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (HsmRaft.sln) above " + AppContext.BaseDirectory);
     }
 }
