@@ -211,7 +211,13 @@ public sealed class RaftCore
     public void SnapshotInstalled(SnapshotMetadata snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        var before = _machine.Log.SnapshotIndex;
         _machine.Dispatch(new SnapshotInstalledEvent(snapshot));
+        if (_machine.Log.SnapshotIndex != before)
+        {
+            // The log store must drop (or, where it conflicts, discard) what the snapshot replaced before new entries follow it.
+            _pendingCompaction = (_machine.Log.SnapshotIndex, _machine.Log.SnapshotTerm);
+        }
     }
 
     /// <summary>True when <see cref="GetReady"/> would return work.</summary>

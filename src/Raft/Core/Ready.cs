@@ -5,8 +5,8 @@ namespace HsmRaft.Core;
 /// <summary>
 /// A batch of work the core asks its runtime to perform, in this order:
 /// 1. send <see cref="Messages"/> (safe before persisting: the leader replicates while it writes its own log, thesis §10.2.1);
-/// 2. persist <see cref="HardState"/>/<see cref="Configuration"/> and append <see cref="Entries"/> durably (one fsync), and
-///    handle <see cref="SnapshotChunks"/> and <see cref="CompactLogThrough"/>;
+/// 2. persist <see cref="HardState"/>/<see cref="Configuration"/>, handle <see cref="SnapshotReceives"/>, apply
+///    <see cref="CompactLogThrough"/> to the log store, then append <see cref="Entries"/> durably (one fsync);
 /// 3. call <see cref="RaftCore.Advance"/>; 4. send <see cref="MessagesAfterPersist"/> (votes and acknowledgements, which promise
 ///    durability); 5. apply <see cref="CommittedEntries"/>, complete <see cref="Completions"/>, read and send
 ///    <see cref="SnapshotChunks"/>.

@@ -16,7 +16,15 @@ public interface IRaftMessageHandler
 /// <param name="QueuedMessages">Messages waiting to be written to the peer.</param>
 /// <param name="DroppedMessages">Messages discarded since start (queue full, peer unreachable).</param>
 /// <param name="LastSuccess">When a write to the peer last succeeded, if ever.</param>
-public readonly record struct PeerHealth(bool Connected, int ConsecutiveFailures, long QueuedMessages, long DroppedMessages, DateTimeOffset? LastSuccess);
+public readonly record struct PeerHealth(bool Connected, int ConsecutiveFailures, long QueuedMessages, long DroppedMessages, DateTimeOffset? LastSuccess)
+{
+    /// <summary>Messages written to the peer since start.</summary>
+    public long SentMessages { get; init; }
+
+    /// <summary>Writes (batches of coalesced messages) made to the peer since start; <see cref="SentMessages"/> divided by
+    /// this is the average batch size.</summary>
+    public long SentBatches { get; init; }
+}
 
 /// <summary>
 /// Moves Raft messages between nodes. Raft tolerates loss, duplication and reordering, so a transport may drop

@@ -117,8 +117,40 @@ internal sealed partial class PeerProgress
 
     internal sealed partial class Replicate
     {
+        private long _matchAtLastHeartbeat;
+        private int _stalledHeartbeats;
+
         [Entry]
-        private void Enter() => Machine.Inflights.Reset();
+        private void Enter()
+        {
+            Machine.Inflights.Reset();
+            _stalledHeartbeats = 0;
+            _matchAtLastHeartbeat = Machine.Match;
+        }
+
+        /// <summary>
+        /// Messages in flight but no progress for two heartbeat rounds while the follower answers heartbeats: an AppendEntries was
+        /// lost (or the follower restarted and forgot unsynced entries). Probe again from the last known match.
+        /// </summary>
+        [On]
+        private EventResult OnHeartbeat(in HeartbeatAck h)
+        {
+            var m = Machine;
+            if (m.Inflights.Count == 0 || m.Match != _matchAtLastHeartbeat)
+            {
+                _stalledHeartbeats = 0;
+                _matchAtLastHeartbeat = m.Match;
+                return Handled;
+            }
+
+            if (++_stalledHeartbeats < 2)
+            {
+                return Handled;
+            }
+
+            m.Next = m.Match + 1;
+            return Goto<Probe>();
+        }
 
         [On]
         private EventResult OnPump(in Pump p)

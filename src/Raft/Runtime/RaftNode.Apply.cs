@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using HsmRaft.Storage;
+
+namespace HsmRaft.Runtime;
+
+/// <summary>The apply loop: applies committed entries in order, completes proposals and read barriers, and takes snapshots.</summary>
+public sealed partial class RaftNode
+{
+    private readonly List<(long Index, TaskCompletionSource Barrier)> _barriers = [];
+    private long _appliedIndex;
+    private long _appliedTerm;
+    private ClusterConfiguration _appliedConfiguration = ClusterConfiguration.Empty;
+    private long _lastSnapshotIndex;
+    private int _snapshotInProgress;
+
+    private async Task ApplyLoopAsync()
+    {
+        var reader = _applyQueue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var item))
+                {
+                    if (item.Entries is { } entries)
+                    {
+                        await ApplyAsync(entries).ConfigureAwait(false);
+                    }
+                    else if (item.Barrier is { } barrier)
+                    {
+                        _barriers.Add((item.Index, barrier));
+                    }
+                    else if (item.Restore is { } snapshot)
+                    {
+                        await RestoreAsync(snapshot).ConfigureAwait(false);
+                    }
+                }
+
+                ReleaseBarriers();
+                _inbox.Writer.TryWrite(new NodeInput { Kind = InputKind.Applied, Index = _appliedIndex });
+                MaybeSnapshot();
+            }
+        }
+        catch (Exception e)
+        {
+            NodeLog.LoopFailed(_logger, e, Id);
+            FailAll(new RaftException($"Raft node {Id} stopped applying entries: {e.Message}", e));
+        }
+    }
+
+    private async Task ApplyAsync(List<LogEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Index <= _appliedIndex)
+            {
+                continue;
+            }
+
+            object? result = null;
+            Exception? error = null;
+            switch (entry.Kind)
+            {
+                case LogEntryKind.Command:
+                    try
+                    {
+                        result = await _stateMachine.ApplyAsync(entry, _stopping.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        NodeLog.ApplyFailed(_logger, e, Id, entry.Index);
+                        error = e;
+                    }
+
+                    break;
+                case LogEntryKind.Configuration:
+                    _appliedConfiguration = ClusterConfiguration.Decode(entry.Data.Span);
+                    break;
+            }
+
+            _appliedIndex = entry.Index;
+            _appliedTerm = entry.Term;
+            CompleteProposal(entry, result, error);
+        }
+    }
+
+    private void CompleteProposal(in LogEntry entry, object? result, Exception? error)
+    {
+        PendingProposal? pending;
+        lock (_proposals)
+        {
+            if (!_proposals.Remove(entry.Index, out pending))
+            {
+                return;
+            }
+        }
+
+        if (pending.Term != entry.Term)
+        {
+            // Another leader's entry took the slot: ours was never committed.
+            pending.Completion.TrySetException(new ProposalDroppedException(
+                $"The command proposed at index {entry.Index} in term {pending.Term} was replaced by a later leader's entry; it did not take effect. Retry it."));
+            return;
+        }
+
+        Metrics.CommitLatency.Record(_options.TimeProvider.GetElapsedTime(pending.StartTimestamp).TotalMilliseconds, Metrics.Tag);
+        if (error is not null)
+        {
+            pending.Completion.TrySetException(error);
+        }
+        else
+        {
+            pending.Completion.TrySetResult(result);
+        }
+    }
+
+    private void ReleaseBarriers()
+    {
+        for (var i = _barriers.Count - 1; i >= 0; i--)
+        {
+            if (_barriers[i].Index <= _appliedIndex)
+            {
+                _barriers[i].Barrier.TrySetResult();
+                _barriers.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>Replaces the state machine's state with a snapshot received from the leader.</summary>
+    private async Task RestoreAsync(SnapshotMetadata snapshot)
+    {
+        await using (var stream = await _snapshotStore.OpenReadAsync().ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Snapshot {snapshot.LastIncludedIndex} was committed but cannot be read back."))
+        {
+            await _stateMachine.RestoreAsync(stream, _stopping.Token).ConfigureAwait(false);
+        }
+
+        _appliedIndex = snapshot.LastIncludedIndex;
+        _appliedTerm = snapshot.LastIncludedTerm;
+        _appliedConfiguration = snapshot.Configuration;
+        _lastSnapshotIndex = snapshot.LastIncludedIndex;
+
+        // Commands this node proposed at covered indexes have an unknown outcome from its point of view.
+        lock (_proposals)
+        {
+            foreach (var index in _proposals.Keys.Where(i => i <= snapshot.LastIncludedIndex).ToList())
+            {
+                _proposals.Remove(index, out var pending);
+                pending!.Completion.TrySetException(new ProposalDroppedException(
+                    $"Node {Id} installed a snapshot covering index {index} before applying it; whether the command took effect is unknown here. " +
+                    "Check the state before retrying."));
+            }
+        }
+
+        Metrics.SnapshotInstalls.Add(1, Metrics.Tag);
+        NodeLog.SnapshotInstalled(_logger, Id, snapshot.LastIncludedIndex);
+        _inbox.Writer.TryWrite(new NodeInput { Kind = InputKind.SnapshotInstalled, Snapshot = snapshot });
+    }
+
+    /// <summary>
+    /// Snapshot policy: after <see cref="RaftNodeOptions.SnapshotEveryEntries"/> applied entries, capture the state machine here
+    /// (point in time) and write it in the background, so neither the node loop nor applying stops.
+    /// </summary>
+    private void MaybeSnapshot()
+    {
+        if (_options.SnapshotEveryEntries <= 0 || _appliedIndex - _lastSnapshotIndex < _options.SnapshotEveryEntries ||
+            Interlocked.CompareExchange(ref _snapshotInProgress, 1, 0) != 0)
+        {
+            return;
+        }
+
+        var source = _stateMachine.CaptureSnapshot();
+        var metadata = new SnapshotMetadata(_appliedIndex, _appliedTerm, _appliedConfiguration);
+        _lastSnapshotIndex = _appliedIndex;
+        _ = Task.Run(() => WriteSnapshotAsync(source, metadata));
+    }
+
+    private async Task WriteSnapshotAsync(IRaftSnapshotSource source, SnapshotMetadata metadata)
+    {
+        using var activity = RaftMetrics.ActivitySource.StartActivity("raft.snapshot");
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var sink = await _snapshotStore.CreateAsync(metadata, _stopping.Token).ConfigureAwait(false);
+            await using (var stream = new SinkStream(sink))
+            {
+                await source.WriteToAsync(stream, _stopping.Token).ConfigureAwait(false);
+            }
+
+            var committed = await sink.CommitAsync(_stopping.Token).ConfigureAwait(false);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            Metrics.SnapshotsTaken.Add(1, Metrics.Tag);
+            Metrics.SnapshotSize.Record(committed.Size, Metrics.Tag);
+            Metrics.SnapshotDuration.Record(elapsed.TotalMilliseconds, Metrics.Tag);
+            NodeLog.SnapshotTaken(_logger, Id, committed.LastIncludedIndex, committed.Size, (long)elapsed.TotalMilliseconds);
+            _inbox.Writer.TryWrite(new NodeInput { Kind = InputKind.SnapshotTaken, Snapshot = committed });
+        }
+        catch (Exception e) when (!_stopping.IsCancellationRequested)
+        {
+            NodeLog.SnapshotFailed(_logger, e, Id);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            source.Dispose();
+            Volatile.Write(ref _snapshotInProgress, 0);
+        }
+    }
+}

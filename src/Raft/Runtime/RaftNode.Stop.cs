@@ -1,0 +1,111 @@
+using HsmRaft.Core;
+
+namespace HsmRaft.Runtime;
+
+/// <summary>Shutdown: hand leadership over, let in-flight work settle, then stop the loops, the transport and storage.</summary>
+public sealed partial class RaftNode
+{
+    /// <summary>
+    /// Stops the node. A leader first transfers leadership to the most up-to-date voter (so the cluster does not wait for an
+    /// election timeout) and waits for its in-flight proposals to settle; whatever is still pending when
+    /// <paramref name="cancellationToken"/> fires fails with <see cref="ProposalDroppedException"/>. Safe to call more than once.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        {
+            if (Interlocked.CompareExchange(ref _state, 3, 0) == 0)
+            {
+                await DisposeResourcesAsync().ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var status = _status;
+        NodeLog.Stopping(_logger, Id, status.Role == RaftRole.Leader);
+        try
+        {
+            await DrainAsync(cancellationToken).ConfigureAwait(false);
+            if (status.Role == RaftRole.Leader && BestTransferTarget(status) is { IsNone: false } target)
+            {
+                await TransferLeadershipAsync(target, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or RaftException)
+        {
+            // Best effort: stopping proceeds without a hand-over (the others elect a leader after a timeout).
+        }
+
+        _ticker?.Dispose();
+        _stopping.Cancel();
+        _inbox.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        _applyQueue.Writer.TryComplete();
+        await _applyLoop.ConfigureAwait(false);
+        FailAll(new ProposalDroppedException($"Raft node {Id} stopped before the request completed; a proposal may still commit on the other nodes."));
+        await DisposeResourcesAsync().ConfigureAwait(false);
+        _state = 3;
+        _statusChanges.Complete();
+    }
+
+    /// <summary>Waits (bounded by the token) until no proposal made on this node is pending.</summary>
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        Task[] pending;
+        lock (_proposals)
+        {
+            pending = _proposals.Values.Select(p => (Task)p.Completion.Task).ToArray();
+        }
+
+        if (pending.Length > 0)
+        {
+            await Task.WhenAll(pending).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    private NodeId BestTransferTarget(RaftStatus status) =>
+        status.Configuration.Voters.Where(v => v != Id).FirstOrDefault();
+
+    private void FailAll(Exception error)
+    {
+        List<PendingProposal> proposals;
+        lock (_proposals)
+        {
+            proposals = [.. _proposals.Values];
+            _proposals.Clear();
+        }
+
+        foreach (var p in proposals)
+        {
+            p.Completion.TrySetException(error);
+        }
+
+        foreach (var request in _requests.Values)
+        {
+            request.TrySetException(error);
+        }
+
+        foreach (var (_, barrier) in _barriers.ToArray())
+        {
+            barrier.TrySetException(error);
+        }
+    }
+
+    private async Task DisposeResourcesAsync()
+    {
+        if (_incomingSnapshot is not null)
+        {
+            await _incomingSnapshot.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        await _logStore.DisposeAsync().ConfigureAwait(false);
+        await _stableStore.DisposeAsync().ConfigureAwait(false);
+        await _snapshotStore.DisposeAsync().ConfigureAwait(false);
+        Metrics.Dispose();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}

@@ -1,0 +1,198 @@
+namespace HsmRaft.Transport.InMemory;
+
+public sealed partial class InMemoryTransport
+{
+    /// <summary>The path to one peer: its outbox and the loop that delivers it, applying the network's faults.</summary>
+    private sealed class Link
+    {
+        private const int MaxBatch = 1024;
+        private readonly InMemoryTransport _owner;
+        private readonly CancellationTokenSource _stop;
+        private readonly RaftFrameWriter? _writer;
+        private readonly FrameBuffer? _frame;
+        private InMemoryTransport? _target;
+        private RaftFrameReceiver.InboundSession? _session;
+        private CancellationTokenSource? _sessionCalls;
+        private bool _outageLogged;
+
+        public Link(InMemoryTransport owner, ClusterMember member)
+        {
+            _owner = owner;
+            Member = member;
+            Outbox = new PeerOutbox<Queued>(owner._options.PeerQueueCapacity);
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(owner._stopping.Token);
+            if (owner._serializer is not null)
+            {
+                _writer = new RaftFrameWriter(owner._options, owner._serializer);
+                _frame = new FrameBuffer();
+            }
+        }
+
+        public ClusterMember Member { get; }
+
+        public PeerOutbox<Queued> Outbox { get; }
+
+        public Task Completion { get; private set; } = Task.CompletedTask;
+
+        public void Start() => Completion = Task.Run(RunAsync);
+
+        public void Stop()
+        {
+            _stop.Cancel();
+            Outbox.Close();
+        }
+
+        private async Task RunAsync()
+        {
+            var token = _stop.Token;
+            var batch = new List<Queued>(MaxBatch);
+            try
+            {
+                while (await Outbox.Reader.WaitToReadAsync(token).ConfigureAwait(false))
+                {
+                    batch.Clear();
+                    while (batch.Count < MaxBatch && Outbox.Reader.TryRead(out var item))
+                    {
+                        batch.Add(item);
+                    }
+
+                    var delivered = 0;
+                    foreach (var item in batch)
+                    {
+                        delivered += await DeliverAsync(item, token).ConfigureAwait(false) ? 1 : 0;
+                    }
+
+                    if (delivered > 0)
+                    {
+                        Outbox.RecordSent(delivered, _owner._network.Time.GetUtcNow());
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                CloseSession();
+                _frame?.Dispose();
+            }
+        }
+
+        private async ValueTask<bool> DeliverAsync(Queued item, CancellationToken token)
+        {
+            var network = _owner._network;
+            var message = item.Message;
+            var remaining = network.DelayOf(message.From, message.To) - network.Time.GetElapsedTime(item.EnqueuedAt);
+            if (remaining > TimeSpan.Zero)
+            {
+                await Task.Delay(remaining, network.Time, token).ConfigureAwait(false);
+            }
+
+            await network.WhenDeliverable(message.To).WaitAsync(token).ConfigureAwait(false);
+            var problem = RaftFrameWriter.CheckSendable(message, _owner._options);
+            if (problem is null && _writer is not null)
+            {
+                _frame!.Reset();
+                _writer.TryWrite(message, _frame, out problem);
+            }
+
+            if (problem is not null)
+            {
+                TransportLog.MessageRejected(_owner._logger, Member.Id, problem);
+                return Drop(failed: false);
+            }
+
+            var target = network.CanReach(message.From, message.To) ? network.Find(Member.Address) : null;
+            if (target is null)
+            {
+                CloseSession();
+                var dropped = Drop(failed: true);
+                LogOutage("the node is unreachable (stopped, isolated or partitioned)");
+                return dropped;
+            }
+
+            if (network.ShouldDrop())
+            {
+                return Drop(failed: false);
+            }
+
+            var session = OpenSession(target);
+            var calls = _sessionCalls!;
+            // A framed delivery gets its own copy: a stalled call may still be reading it when the next frame is written.
+            var delivery = _frame is not null
+                ? session.ReceiveBatchAsync(_frame.WrittenMemory.ToArray(), calls.Token)
+                : session.ReceiveObjectAsync(_owner._clusterId, message, calls.Token);
+            bool accepted;
+            try
+            {
+                accepted = await delivery.AsTask().WaitAsync(_owner._options.WriteTimeout, network.Time, token).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The peer stopped reading: give up on this "connection" as a socket transport would.
+                CloseSession();
+                var dropped = Drop(failed: true);
+                TransportLog.PeerStalled(_owner._logger, Member.Id, Member.Address, _owner._options.WriteTimeout);
+                _outageLogged = true;
+                return dropped;
+            }
+
+            if (!accepted)
+            {
+                CloseSession();
+                var dropped = Drop(failed: true);
+                LogOutage("the peer closed the connection");
+                return dropped;
+            }
+
+            return true;
+        }
+
+        private RaftFrameReceiver.InboundSession OpenSession(InMemoryTransport target)
+        {
+            if (_session is not null && _target == target)
+            {
+                return _session;
+            }
+
+            CloseSession();
+            _target = target;
+            _session = target.OpenInbound(_owner.Address);
+            _sessionCalls = CancellationTokenSource.CreateLinkedTokenSource(target.Stopping);
+            Outbox.RecordConnected();
+            _outageLogged = false;
+            TransportLog.PeerConnected(_owner._logger, Member.Id, Member.Address);
+            return _session;
+        }
+
+        private void CloseSession()
+        {
+            _sessionCalls?.Cancel();
+            _sessionCalls?.Dispose();
+            _sessionCalls = null;
+            _session?.Dispose();
+            _session = null;
+            _target = null;
+        }
+
+        private void LogOutage(string reason)
+        {
+            if (!_outageLogged)
+            {
+                _outageLogged = true;
+                TransportLog.PeerUnreachable(_owner._logger, Member.Id, Member.Address, reason);
+            }
+        }
+
+        private bool Drop(bool failed)
+        {
+            Outbox.RecordDropped(1);
+            if (failed)
+            {
+                Outbox.RecordFailure();
+            }
+
+            return false;
+        }
+    }
+}
