@@ -19,12 +19,49 @@ public class CoreRegressionTests
         c.One("a", 3, retry: false);
         var follower = new NodeId((leader.Value % 3) + 1);
         var dropped = 0;
-        c.Network.DropIf = m => m is AppendEntries { Entries.Count: > 0 } ae && ae.To == follower && dropped++ == 0;
+        c.Network.DropIf = m => dropped == 0 && m is AppendEntries { Entries.Count: > 0 } ae && ae.To == follower && ++dropped == 1;
         var ticket = c.Start(leader, "b")!.Value;
         Assert.True(c.RunUntil(() => c.NCommitted(ticket.Index).Count >= 2, 5 * c.ElectionTicks));
         Assert.Equal(1, dropped);
 
         Assert.True(c.RunUntil(() => c.NCommitted(ticket.Index).Count == 3, 5 * c.ElectionTicks),
             $"follower {follower} never received entry {ticket.Index}: {c[follower]}");
+    }
+
+    /// <summary>
+    /// Found by seed 5: the leader began streaming snapshot S1 to a lagging follower, then took a newer snapshot S2. The snapshot
+    /// store keeps only its latest snapshot, so the chunks of S1 could no longer be read, and the leader's progress kept asking
+    /// for S1 forever: the follower never caught up.
+    /// </summary>
+    [Fact]
+    public void SnapshotStreamMovesToTheNewestSnapshotWhenTheOldOneIsGone()
+    {
+        var c = Scenario.Create(typeof(CoreRegressionTests), nodes: 3, tweak: o => o with { SnapshotEvery = 10, SnapshotTrailing = 0 });
+        var leaderId = c.CheckOneLeader();
+        var leader = c[leaderId];
+        var follower = new NodeId((leaderId.Value % 3) + 1);
+        c.Disconnect(follower.Value);
+        for (var i = 0; i < 25; i++)
+        {
+            c.One($"a{i}", 2, retry: false);
+        }
+
+        // The follower returns, but every chunk of the first snapshot is lost; meanwhile the leader takes a newer snapshot.
+        c.Network.DropIf = m => m is InstallSnapshot && m.To == follower;
+        c.Connect(follower.Value);
+        c.RunTicks(5);
+        var snapshotsBefore = leader.SnapshotsTaken;
+        for (var i = 0; i < 15; i++)
+        {
+            c.One($"b{i}", 2, retry: false);
+        }
+
+        c.RunTicks(5);
+        Assert.True(leader.SnapshotsTaken > snapshotsBefore, "the leader took a newer snapshot while streaming the old one");
+        c.Network.DropIf = null;
+        var last = leader.Status.LastLogIndex;
+        Assert.True(c.RunUntil(() => c[follower].Kv.Applied >= last, 20 * c.ElectionTicks),
+            $"follower {follower} never caught up to {last}: {c[follower]}; stale chunk requests {leader.StaleChunkRequests}");
+        Assert.True(c[follower].SnapshotsInstalled > 0);
     }
 }

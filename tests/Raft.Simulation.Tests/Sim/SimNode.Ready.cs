@@ -66,8 +66,9 @@ internal sealed partial class SimNode
     private void Finish(Ready ready)
     {
         var core = Core!;
-        Storage.Persist(ready);
+        Storage.PersistStable(ready);
         var installed = HandleSnapshotReceives(ready);
+        Storage.PersistLog(ready);
         MaxDurableLogLength = Math.Max(MaxDurableLogLength, Storage.Log.Count);
         try
         {
@@ -138,7 +139,7 @@ internal sealed partial class SimNode
                             $"node {Id}: snapshot {r.Metadata.LastIncludedIndex} is {r.Metadata.Size} bytes but {image.Length} were received");
                     }
 
-                    Storage.InstallSnapshot(r.Metadata, image);
+                    Storage.SaveSnapshot(r.Metadata, image);
                     Kv = RestoreChecked(image, r.Metadata);
                     _incoming = null;
                     installed = r.Metadata;

@@ -43,15 +43,18 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
     public RaftCoreInitialState Recover() =>
         new(HardState, new LogRecovery(LogStartIndex, LogStartTerm, [.. Log]), Snapshot, Configuration);
 
-    /// <summary>Makes a whole batch durable.</summary>
-    public void Persist(Ready ready)
+    /// <summary>Makes the batch's stable state durable (step 2 of <see cref="Ready"/>, before snapshot receives and the log).</summary>
+    public void PersistStable(Ready ready) => WriteStable(ready.HardState, ready.Configuration);
+
+    /// <summary>Makes the batch's log changes durable: compaction first, then the entries (as <see cref="Ready"/> documents).</summary>
+    public void PersistLog(Ready ready)
     {
-        WriteStable(ready.HardState, ready.Configuration);
-        WriteEntries(ready.Entries, ready.Entries.Count);
         if (ready.CompactLogThrough is { } c)
         {
             Compact(c.Index, c.Term);
         }
+
+        WriteEntries(ready.Entries, ready.Entries.Count);
     }
 
     /// <summary>The node crashed while writing <paramref name="ready"/>: the stable store write and the log write each may or may
@@ -64,14 +67,15 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
             WriteStable(ready.HardState, ready.Configuration);
         }
 
-        var kept = ready.Entries.Count == 0 ? 0 : rng.Next(ready.Entries.Count + 1);
-        WriteEntries(ready.Entries, kept);
         var compacted = ready.CompactLogThrough is { } c && rng.Next(2) == 0;
         if (compacted)
         {
             Compact(ready.CompactLogThrough!.Value.Index, ready.CompactLogThrough.Value.Term);
         }
 
+        // Entries follow the compaction in the log file, so they can only survive if it did.
+        var kept = ready.Entries.Count == 0 || (ready.CompactLogThrough is not null && !compacted) ? 0 : rng.Next(ready.Entries.Count + 1);
+        WriteEntries(ready.Entries, kept);
         return $"kept stable={stable && (ready.HardState is not null || ready.Configuration is not null)} entries={kept}/{ready.Entries.Count} compaction={compacted}";
     }
 
@@ -131,6 +135,11 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
         }
     }
 
+    /// <summary>
+    /// Drops the entries a durable snapshot covers, as <see cref="IRaftLogStore.CompactAsync"/> specifies: when the log does not
+    /// hold (index, term) — the index is past its end, or a follower installed a snapshot that conflicts with it — the whole log
+    /// is discarded and the next append starts after the snapshot.
+    /// </summary>
     private void Compact(long index, long term)
     {
         if (index <= LogStartIndex)
@@ -138,17 +147,20 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
             return;
         }
 
-        if (index > LastIndex || Term(index) != term)
-        {
-            fail("compaction of entries not stored", $"node {node}: asked to compact through {index}@{term}, stored log ({LogStartIndex}, {LastIndex}]");
-        }
-
         if (index > SnapshotIndex)
         {
             fail("compaction beyond the snapshot", $"node {node}: asked to compact through {index} but the durable snapshot covers {SnapshotIndex}");
         }
 
-        Log.RemoveRange(0, (int)(index - LogStartIndex));
+        if (index < LastIndex && Term(index) == term)
+        {
+            Log.RemoveRange(0, (int)(index - LogStartIndex));
+        }
+        else
+        {
+            Log.Clear();
+        }
+
         LogStartIndex = index;
         LogStartTerm = term;
     }
@@ -156,31 +168,13 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
     public long Term(long index) =>
         index == LogStartIndex ? LogStartTerm : index < LogStartIndex || index > LastIndex ? -1 : Log[(int)(index - LogStartIndex - 1)].Term;
 
-    /// <summary>A snapshot this node took of its own state machine; the log is compacted separately, when the core asks.</summary>
+    /// <summary>Commits a snapshot (taken here, or received from the leader) as the latest; the log is compacted separately, when the
+    /// core asks through <see cref="Ready.CompactLogThrough"/>.</summary>
     public void SaveSnapshot(SnapshotMetadata meta, byte[] data)
     {
         CheckSnapshotForward(meta);
         Snapshot = meta;
         SnapshotData = data;
-    }
-
-    /// <summary>A snapshot received from the leader: it replaces the log unless the log already continues it (Raft §7).</summary>
-    public void InstallSnapshot(SnapshotMetadata meta, byte[] data)
-    {
-        CheckSnapshotForward(meta);
-        Snapshot = meta;
-        SnapshotData = data;
-        if (Term(meta.LastIncludedIndex) == meta.LastIncludedTerm)
-        {
-            Log.RemoveRange(0, (int)(meta.LastIncludedIndex - LogStartIndex));
-        }
-        else
-        {
-            Log.Clear();
-        }
-
-        LogStartIndex = meta.LastIncludedIndex;
-        LogStartTerm = meta.LastIncludedTerm;
     }
 
     private void CheckSnapshotForward(SnapshotMetadata meta)
