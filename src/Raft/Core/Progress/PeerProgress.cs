@@ -226,6 +226,16 @@ internal sealed partial class PeerProgress
                 if (_ackedAtLastRetry == _acked)
                 {
                     _sent = _acked;
+
+                    // The snapshot store keeps only its latest snapshot: once the leader took a newer one, the chunks of the
+                    // stream's snapshot may be unreadable, and nothing would ever be acknowledged again. Stream the newest one
+                    // instead; the follower drops its partial snapshot when a newer stream starts at offset 0.
+                    if (m._replicator.LatestSnapshot is { } latest && latest.LastIncludedIndex > snapshot.LastIncludedIndex)
+                    {
+                        _snapshot = snapshot = latest;
+                        _sent = 0;
+                        _acked = 0;
+                    }
                 }
 
                 _ackedAtLastRetry = _acked;
