@@ -78,6 +78,8 @@ internal sealed partial class PeerProgress
             var m = Machine;
             if (m.NeedsSnapshot)
             {
+                // Let Snapshotting handle this same pump: otherwise the first chunks wait for the next heartbeat.
+                m.DispatchNext(p);
                 return Goto<Snapshotting>();
             }
 
@@ -158,6 +160,8 @@ internal sealed partial class PeerProgress
             var m = Machine;
             if (m.NeedsSnapshot)
             {
+                // Let Snapshotting handle this same pump: otherwise the first chunks wait for the next heartbeat.
+                m.DispatchNext(p);
                 return Goto<Snapshotting>();
             }
 
