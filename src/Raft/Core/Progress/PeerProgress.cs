@@ -274,9 +274,12 @@ internal sealed partial class PeerProgress
 
             if (a.Done || a.Rejected)
             {
-                // Installed (or the follower already had it): continue from the snapshot's end by probing.
+                // Installed (or the follower already had it): continue from the snapshot's end by probing. A refusal means the
+                // follower holds everything the snapshot covers, so the probe starts after it too; going back to the old Next
+                // (at or below the snapshot) would only send the snapshot again, forever. Match moves only on Done: a refusal
+                // is sent before the follower's entries are known durable, so the probe's acknowledgement establishes it.
                 m.OnSuccess(a.Rejected ? m.Match : _snapshot.LastIncludedIndex);
-                m.Next = Math.Max(m.Match + 1, a.Rejected ? m.Next : _snapshot.LastIncludedIndex + 1);
+                m.Next = Math.Max(m.Match + 1, _snapshot.LastIncludedIndex + 1);
                 return Goto<Probe>();
             }
 
