@@ -23,7 +23,8 @@ public sealed class RaftCoreOptions
     public bool CheckQuorum { get; set; } = true;
 
     /// <summary>
-    /// Serve linearizable reads from a leader lease instead of a heartbeat round. Off by default: it assumes clocks on all nodes
+    /// Serve linearizable reads from a leader lease instead of a heartbeat round (the lease holds while a quorum has answered within
+    /// the current election timeout; otherwise the read waits for a heartbeat round). Off by default: it assumes clocks on all nodes
     /// advance at the same rate within a bounded drift, and that a tick is never delayed by more than the lease margin. Requires
     /// <see cref="CheckQuorum"/>.
     /// </summary>

@@ -281,7 +281,11 @@ internal sealed partial class RaftMachine
     private void StartRead(long requestId)
     {
         var voters = Config.Voters.Concat(Config.OutgoingVoters).Distinct().Count(v => v != Id);
-        if (Options.LeaseReads || voters == 0)
+
+        // The lease holds only while a quorum has answered within the current check-quorum round: followers stop honouring it
+        // ElectionTicks after they last heard from us, but check-quorum alone may keep a cut-off leader leading for up to twice
+        // that, while another leader commits writes. Without such answers, confirm leadership with a heartbeat round instead.
+        if (voters == 0 || (Options.LeaseReads && QuorumActive()))
         {
             Complete(requestId, CompletionKind.ReadIndex, Log.Committed, null);
             return;
