@@ -60,6 +60,9 @@ public sealed class RaftHostingOptions
     /// <summary>Take a snapshot after this many applied entries (0 disables). Default 10 000.</summary>
     public long SnapshotEveryEntries { get; set; } = 10_000;
 
+    /// <summary>Take a snapshot after this many bytes of applied commands (0 disables). Default 64 MiB.</summary>
+    public long SnapshotEveryBytes { get; set; } = 64L << 20;
+
     /// <summary>Entries kept below a snapshot for lagging followers. Default 1 000.</summary>
     public long SnapshotTrailingEntries { get; set; } = 1_000;
 

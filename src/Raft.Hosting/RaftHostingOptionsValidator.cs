@@ -46,6 +46,7 @@ internal sealed class RaftHostingOptionsValidator : IValidateOptions<RaftHosting
         Check(o.HeartbeatTicks >= 1 && o.HeartbeatTicks < o.ElectionTicks, $"Raft:HeartbeatTicks is {o.HeartbeatTicks}; use at least 1 and less than ElectionTicks ({o.ElectionTicks}).");
         Check(!o.LeaseReads || o.CheckQuorum, "Raft:LeaseReads requires Raft:CheckQuorum = true.");
         Check(o.SnapshotEveryEntries >= 0, $"Raft:SnapshotEveryEntries is {o.SnapshotEveryEntries}; use 0 (off) or a positive count such as 10000.");
+        Check(o.SnapshotEveryBytes >= 0, $"Raft:SnapshotEveryBytes is {o.SnapshotEveryBytes}; use 0 (off) or a positive size such as 67108864.");
         Check(o.SnapshotTrailingEntries >= 0, $"Raft:SnapshotTrailingEntries is {o.SnapshotTrailingEntries}; use 0 or more (1000 is typical).");
         Check(o.SegmentSizeBytes is >= FileStorageOptions.MinSegmentSize and <= FileStorageOptions.MaxSegmentSize,
             $"Raft:SegmentSizeBytes is {o.SegmentSizeBytes}; use {FileStorageOptions.MinSegmentSize}..{FileStorageOptions.MaxSegmentSize} (67108864 is typical).");

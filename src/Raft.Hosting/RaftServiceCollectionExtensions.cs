@@ -68,6 +68,7 @@ public static class RaftServiceCollectionExtensions
             KnownPeers = members,
             TickInterval = TimeSpan.FromMilliseconds(o.TickIntervalMilliseconds),
             SnapshotEveryEntries = o.SnapshotEveryEntries,
+            SnapshotEveryBytes = o.SnapshotEveryBytes,
             SnapshotTrailingEntries = o.SnapshotTrailingEntries,
             TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
             Protocol = new RaftCoreOptions

@@ -29,6 +29,6 @@ public sealed class AppliedCommands
         Volatile.Write(ref count, count + 1);
     }
 
-    /// <inheritdoc cref="Record(ReadOnlySequence{byte})"/>
+    /// <summary>Records one applied command held in one buffer, e.g. HsmRaft's <c>LogEntry.Data</c>.</summary>
     public void Record(ReadOnlyMemory<byte> command) => Record(new ReadOnlySequence<byte>(command));
 }

@@ -1,4 +1,5 @@
 using HsmRaft.Benchmarks.DotNextPeer;
+using HsmRaft.Benchmarks.HsmRaftPeer;
 
 namespace HsmRaft.Benchmarks.Harness;
 
@@ -37,8 +38,10 @@ public sealed record ClusterImplementation(string Key, string Name, Side Side, s
     /// </summary>
     public static IReadOnlyList<ClusterImplementation> All { get; } =
     [
-        new("hsmraft", "HsmRaft", Side.HsmRaft, Configuration: "", Create: null,
-            UnavailableReason: "not available in this build: the HsmRaft node (runtime loop, file log store, transport) is not written yet"),
+        new("hsmraft-grpc", "HsmRaft gRPC", Side.HsmRaft, HsmRaftCluster.Describe(HsmRaftTransportKind.Grpc),
+            Create: static () => new HsmRaftCluster(HsmRaftTransportKind.Grpc), UnavailableReason: null),
+        new("hsmraft-tcp", "HsmRaft TCP", Side.HsmRaft, HsmRaftCluster.Describe(HsmRaftTransportKind.Tcp),
+            Create: static () => new HsmRaftCluster(HsmRaftTransportKind.Tcp), UnavailableReason: null),
         new("dotnext", "DotNext 6.12.0", Side.Peer, DotNextCluster.DefaultConfiguration,
             Create: static () => new DotNextCluster(DotNextCluster.Defaults), UnavailableReason: null),
         new("dotnext-tuned", "DotNext 6.12.0 tuned", Side.TunedPeer, DotNextCluster.TunedConfiguration,

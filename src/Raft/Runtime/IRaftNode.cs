@@ -16,7 +16,8 @@ public interface IRaftNode
 
     /// <summary>
     /// Replicates <paramref name="command"/> and returns the state machine's result of applying it, once it is committed
-    /// (durable on a majority) and applied on this node. Must be called on the leader.
+    /// (durable on a majority) and applied on this node. Must be called on the leader. The bytes are copied, so the caller may
+    /// reuse its buffer at once.
     /// </summary>
     /// <exception cref="NotLeaderException">This node is not the leader; the exception names the leader when known.</exception>
     /// <exception cref="ProposalDroppedException">Leadership was lost before the command committed, or the node stopped.</exception>

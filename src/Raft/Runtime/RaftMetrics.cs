@@ -36,6 +36,7 @@ public sealed class RaftMetrics : IDisposable
         BytesSent = _meter.CreateCounter<long>("raft.bytes_sent", "By", "Entry and snapshot payload bytes handed to the transport");
         SnapshotsTaken = _meter.CreateCounter<long>("raft.snapshots_taken", description: "Snapshots written by this node");
         SnapshotInstalls = _meter.CreateCounter<long>("raft.snapshot_installs", description: "Snapshots received from a leader and installed");
+        SnapshotChunksSent = _meter.CreateCounter<long>("raft.snapshot_chunks_sent", description: "InstallSnapshot chunks sent to followers");
         SnapshotSize = _meter.CreateHistogram<long>("raft.snapshot_size", "By", "Size of snapshots taken");
         SnapshotDuration = _meter.CreateHistogram<double>("raft.snapshot_duration", "ms", "Time to write a snapshot");
     }
@@ -57,6 +58,8 @@ public sealed class RaftMetrics : IDisposable
     internal Counter<long> SnapshotsTaken { get; }
 
     internal Counter<long> SnapshotInstalls { get; }
+
+    internal Counter<long> SnapshotChunksSent { get; }
 
     internal Histogram<long> SnapshotSize { get; }
 

@@ -11,6 +11,7 @@ public sealed partial class RaftNode
     private long _appliedTerm;
     private ClusterConfiguration _appliedConfiguration = ClusterConfiguration.Empty;
     private long _lastSnapshotIndex;
+    private long _bytesSinceSnapshot;
     private int _snapshotInProgress;
 
     private async Task ApplyLoopAsync()
@@ -80,6 +81,7 @@ public sealed partial class RaftNode
 
             _appliedIndex = entry.Index;
             _appliedTerm = entry.Term;
+            _bytesSinceSnapshot += entry.Data.Length;
             CompleteProposal(entry, result, error);
         }
     }
@@ -139,6 +141,7 @@ public sealed partial class RaftNode
         _appliedTerm = snapshot.LastIncludedTerm;
         _appliedConfiguration = snapshot.Configuration;
         _lastSnapshotIndex = snapshot.LastIncludedIndex;
+        _bytesSinceSnapshot = 0;
 
         // Commands this node proposed at covered indexes have an unknown outcome from its point of view.
         lock (_proposals)
@@ -158,16 +161,20 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
-    /// Snapshot policy: after <see cref="RaftNodeOptions.SnapshotEveryEntries"/> applied entries, capture the state machine here
-    /// (point in time) and write it in the background, so neither the node loop nor applying stops.
+    /// Snapshot policy: after <see cref="RaftNodeOptions.SnapshotEveryEntries"/> applied entries or
+    /// <see cref="RaftNodeOptions.SnapshotEveryBytes"/> applied bytes, capture the state machine here (point in time) and write it
+    /// in the background, so neither the node loop nor applying stops.
     /// </summary>
     private void MaybeSnapshot()
     {
-        if (_options.SnapshotEveryEntries <= 0 || _appliedIndex - _lastSnapshotIndex < _options.SnapshotEveryEntries ||
-            Interlocked.CompareExchange(ref _snapshotInProgress, 1, 0) != 0)
+        var byEntries = _options.SnapshotEveryEntries > 0 && _appliedIndex - _lastSnapshotIndex >= _options.SnapshotEveryEntries;
+        var byBytes = _options.SnapshotEveryBytes > 0 && _bytesSinceSnapshot >= _options.SnapshotEveryBytes;
+        if (!(byEntries || byBytes) || _appliedIndex <= _lastSnapshotIndex || Interlocked.CompareExchange(ref _snapshotInProgress, 1, 0) != 0)
         {
             return;
         }
+
+        _bytesSinceSnapshot = 0;
 
         var source = _stateMachine.CaptureSnapshot();
         var metadata = new SnapshotMetadata(_appliedIndex, _appliedTerm, _appliedConfiguration);

@@ -148,8 +148,9 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
     /// <inheritdoc />
     public ValueTask<object?> ProposeAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken = default)
     {
+        // The command is copied: callers may reuse their buffer as soon as this returns, and the log keeps the bytes.
         var completion = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var input = new NodeInput { Kind = InputKind.Propose, Command = command, Completion = completion, Index = _options.TimeProvider.GetTimestamp() };
+        var input = new NodeInput { Kind = InputKind.Propose, Command = command.ToArray(), Completion = completion, Index = _options.TimeProvider.GetTimestamp() };
         if (!_inbox.Writer.TryWrite(input))
         {
             return SlowPath();

@@ -29,6 +29,10 @@ public sealed class RaftNodeOptions
     /// <summary>Take a snapshot after this many applied entries since the last one (0 disables). Default 10 000.</summary>
     public long SnapshotEveryEntries { get; set; } = 10_000;
 
+    /// <summary>Take a snapshot after this many bytes of applied commands since the last one (0 disables). Default 64 MiB.
+    /// A snapshot is taken when either threshold is reached.</summary>
+    public long SnapshotEveryBytes { get; set; } = 64L << 20;
+
     /// <summary>Entries kept in the log below a snapshot, so slightly lagging followers catch up without a snapshot. Default 1 000.</summary>
     public long SnapshotTrailingEntries { get; set; } = 1_000;
 
@@ -53,6 +57,7 @@ public sealed class RaftNodeOptions
         Require(TickInterval >= TimeSpan.FromMilliseconds(1) && TickInterval <= TimeSpan.FromSeconds(10), nameof(TickInterval),
             $"got {TickInterval.TotalMilliseconds} ms; use between 1 ms and 10 s (50 ms is typical).");
         Require(SnapshotEveryEntries >= 0, nameof(SnapshotEveryEntries), $"got {SnapshotEveryEntries}; use 0 (off) or a positive count such as 10000.");
+        Require(SnapshotEveryBytes >= 0, nameof(SnapshotEveryBytes), $"got {SnapshotEveryBytes}; use 0 (off) or a positive size such as 67108864.");
         Require(SnapshotTrailingEntries >= 0, nameof(SnapshotTrailingEntries), $"got {SnapshotTrailingEntries}; use 0 or more (1000 is typical).");
         Require(InboxCapacity >= 16, nameof(InboxCapacity), $"got {InboxCapacity}; use at least 16 (65536 is typical).");
         Require(InitialMembers.Select(m => m.Id).Distinct().Count() == InitialMembers.Count, nameof(InitialMembers), "a node id appears twice; list each member once.");

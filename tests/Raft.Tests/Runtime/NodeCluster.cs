@@ -17,13 +17,16 @@ internal sealed class NodeCluster : IAsyncDisposable
     private readonly Dictionary<NodeId, (InMemoryLogStore Log, InMemoryStableStore Stable, InMemorySnapshotStore Snapshots)> _storage = [];
     private readonly List<ClusterMember> _founders;
 
-    public NodeCluster(int founders, long snapshotEveryEntries = 0)
+    public NodeCluster(int founders, long snapshotEveryEntries = 0, int snapshotChunkSize = 1 << 20)
     {
         _founders = Enumerable.Range(1, founders).Select(i => Member(i)).ToList();
         SnapshotEveryEntries = snapshotEveryEntries;
+        SnapshotChunkSize = snapshotChunkSize;
     }
 
     public long SnapshotEveryEntries { get; }
+
+    public int SnapshotChunkSize { get; }
 
     public Dictionary<NodeId, RaftNode> Nodes { get; } = [];
 
@@ -48,7 +51,7 @@ internal sealed class NodeCluster : IAsyncDisposable
             TickInterval = TimeSpan.FromMilliseconds(10),
             SnapshotEveryEntries = SnapshotEveryEntries,
             SnapshotTrailingEntries = 5,
-            Protocol = new RaftCoreOptions { ElectionTicks = 10, HeartbeatTicks = 2 },
+            Protocol = new RaftCoreOptions { ElectionTicks = 10, HeartbeatTicks = 2, SnapshotChunkSize = SnapshotChunkSize },
         };
         var transport = new InMemoryTransport(_network, Member(id).Address, new RaftTransportOptions { LocalNodeId = nodeId, ClusterId = "test" });
         var sm = new CounterStateMachine();
