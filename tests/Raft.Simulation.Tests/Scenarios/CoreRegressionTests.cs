@@ -64,4 +64,31 @@ public class CoreRegressionTests
             $"follower {follower} never caught up to {last}: {c[follower]}; stale chunk requests {leader.StaleChunkRequests}");
         Assert.True(c[follower].SnapshotsInstalled > 0);
     }
+
+    /// <summary>
+    /// Found by seed 167: a follower installed the leader's snapshot but its final acknowledgement was lost. Every resent chunk
+    /// was then refused ("I already have this"), and the leader, treating the refusal as "probe from where you were", found the
+    /// follower still behind its log start and streamed the same snapshot again, forever.
+    /// </summary>
+    [Fact]
+    public void LostSnapshotAcknowledgementDoesNotLoopForever()
+    {
+        var c = Scenario.Create(typeof(CoreRegressionTests), nodes: 3, tweak: o => o with { SnapshotEvery = 10, SnapshotTrailing = 0 });
+        var leaderId = c.CheckOneLeader();
+        var follower = new NodeId((leaderId.Value % 3) + 1);
+        c.Disconnect(follower.Value);
+        for (var i = 0; i < 25; i++)
+        {
+            c.One($"a{i}", 2, retry: false);
+        }
+
+        var lost = 0;
+        c.Network.DropIf = m => lost == 0 && m is InstallSnapshotResponse { Done: true } && m.From == follower && ++lost == 1;
+        c.Connect(follower.Value);
+        var index = c.One("b", 2, retry: false);
+        Assert.True(c.RunUntil(() => c[follower].Kv.Applied >= index, 20 * c.ElectionTicks),
+            $"follower {follower} never caught up to {index}: {c[follower]}");
+        Assert.Equal(1, lost);
+        Assert.Equal(1, c[follower].SnapshotsInstalled);
+    }
 }

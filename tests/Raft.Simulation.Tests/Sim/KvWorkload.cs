@@ -78,6 +78,43 @@ internal sealed class KvWorkload
     /// <summary>No new operations; those in flight still finish or time out.</summary>
     public void Stop() => _stopped = true;
 
+    /// <summary>
+    /// After the run: one more linearizable read of every key on the leader, added to the history. A write the clients saw
+    /// complete that the cluster later lost would make these reads (and so the history) non-linearizable, even if no client
+    /// happened to read that key again.
+    /// </summary>
+    public void FinalReads(double maxTicks)
+    {
+        var pending = 0;
+        for (var k = 0; k < _options.Keys; k++)
+        {
+            var key = "k" + k;
+            if (_cluster.CurrentLeader is not { } leader)
+            {
+                _cluster.Fail("final reads", "no leader to read from after healing");
+                return;
+            }
+
+            var op = History.Invoke(0, key, OpKind.Get, "", $"n{leader.Id} final read");
+            pending++;
+            leader.Read(key, (value, error) =>
+            {
+                pending--;
+                if (value is null)
+                {
+                    _cluster.Fail("final reads", $"final read of {key} on the leader failed: {error?.Message ?? "node crashed"}");
+                }
+
+                History.Respond(op, value);
+            });
+        }
+
+        if (!_cluster.RunUntil(() => pending == 0, maxTicks))
+        {
+            _cluster.Fail("final reads", $"{pending} final reads not answered within {maxTicks} ticks");
+        }
+    }
+
     private void Next(Client c) =>
         _cluster.Loop.After(_cluster.Random.NextInt64(2 * SimTime.TickMicros), () => Step(c));
 

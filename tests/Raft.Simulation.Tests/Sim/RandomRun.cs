@@ -109,6 +109,7 @@ internal static class RandomRun
             c.Fail("clients finish after healing", "a client operation neither completed nor timed out");
         }
 
+        workload.FinalReads(100);
         CheckSnapshotPolicy(c);
         var verdict = LinearizabilityChecker.Check(workload.History.Checkable());
         if (!verdict.Ok)
