@@ -198,14 +198,12 @@ internal sealed partial class RaftMachine
     private void HandleAppend(AppendEntries a)
     {
         HeardFromLeader(a.From);
-        if (a.PrevLogIndex < Log.Committed)
-        {
-            // Everything up to our commit index is settled; tell the leader where we are.
-            TransmitAfterPersist(new AppendEntriesResponse { From = Id, To = a.From, Term = Term, Success = true, Index = Log.Committed });
-            return;
-        }
 
-        if (!Log.MatchTerm(a.PrevLogIndex, a.PrevLogTerm))
+        // Below our commit index the log-matching check holds without looking: committed entries are the same on every node and
+        // the leader holds them all (§5.4), even where our log is compacted. The entries beyond the commit index must still be
+        // appended: acknowledging only the commit index would drop them, and the leader, counting the append as answered,
+        // would not send them again.
+        if (a.PrevLogIndex >= Log.Committed && !Log.MatchTerm(a.PrevLogIndex, a.PrevLogTerm))
         {
             var (hintIndex, hintTerm) = Log.FindConflictByTerm(Math.Min(a.PrevLogIndex, Log.LastIndex), a.PrevLogTerm);
             Transmit(new AppendEntriesResponse
@@ -235,7 +233,7 @@ internal sealed partial class RaftMachine
         }
 
         Log.CommitTo(Math.Min(a.LeaderCommit, last));
-        TransmitAfterPersist(new AppendEntriesResponse { From = Id, To = a.From, Term = Term, Success = true, Index = last });
+        TransmitAfterPersist(new AppendEntriesResponse { From = Id, To = a.From, Term = Term, Success = true, Index = Math.Max(last, Log.Committed) });
     }
 
     private static bool HasConfigurationEntry(IReadOnlyList<LogEntry> entries)
