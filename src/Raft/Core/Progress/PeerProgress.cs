@@ -131,14 +131,16 @@ internal sealed partial class PeerProgress
         }
 
         /// <summary>
-        /// Messages in flight but no progress for two heartbeat rounds while the follower answers heartbeats: an AppendEntries was
-        /// lost (or the follower restarted and forgot unsynced entries). Probe again from the last known match.
+        /// Entries sent but no progress for two heartbeat rounds while the follower answers heartbeats: an AppendEntries was
+        /// lost (or the follower restarted and forgot unsynced entries). Probe again from the last known match. "Sent" is judged
+        /// by <see cref="Next"/>, not by the in-flight window: a probe sent just before an older acknowledgement brought this
+        /// machine back here carries entries the (reset) window does not track.
         /// </summary>
         [On]
         private EventResult OnHeartbeat(in HeartbeatAck h)
         {
             var m = Machine;
-            if (m.Inflights.Count == 0 || m.Match != _matchAtLastHeartbeat)
+            if (m.Match + 1 >= m.Next || m.Match != _matchAtLastHeartbeat)
             {
                 _stalledHeartbeats = 0;
                 _matchAtLastHeartbeat = m.Match;
