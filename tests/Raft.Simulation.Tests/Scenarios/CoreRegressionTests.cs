@@ -91,4 +91,88 @@ public class CoreRegressionTests
         Assert.Equal(1, lost);
         Assert.Equal(1, c[follower].SnapshotsInstalled);
     }
+
+    /// <summary>
+    /// Found by seed 215: a follower whose commit index had moved past an append's previous index (a heartbeat carried the commit
+    /// before the leader's resent append arrived) acknowledged its commit index and dropped the entries beyond it. The leader
+    /// counted the append as answered and never sent those entries again.
+    /// </summary>
+    [Fact]
+    public void AppendBelowTheCommitIndexKeepsTheEntriesBeyondIt()
+    {
+        var c = Scenario.Create(typeof(CoreRegressionTests), nodes: 3);
+        var leaderId = c.CheckOneLeader();
+        var leader = c[leaderId];
+        var follower = c[(leaderId.Value % 3) + 1];
+        var n = c.One("a", 3, retry: false);
+
+        // The follower hears nothing from the leader while three more entries commit on the other node.
+        c.Network.DropIf = m => m.To == follower.Id && m is AppendEntries or Heartbeat;
+        foreach (var cmd in new[] { "b", "c", "d" })
+        {
+            c.One(cmd, 2, retry: false);
+        }
+
+        var term = leader.Status.Term;
+        LogEntry[] Entries(long from, long to) => leader.Storage.Log.Where(e => e.Index >= from && e.Index <= to).ToArray();
+        AppendEntries Append(long through, long commit) => new()
+        {
+            From = leaderId, To = follower.Id, Term = term, PrevLogIndex = n, PrevLogTerm = leader.Core!.TermAt(n),
+            LeaderCommit = commit, Entries = Entries(n + 1, through),
+        };
+
+        // First the follower gets two entries with a commit index covering them, then a resend of them with one more.
+        follower.Input("recv", "crafted append 1", core => core.Step(Append(n + 2, n + 2)));
+        Assert.Equal(n + 2, follower.Status.CommitIndex);
+        follower.Input("recv", "crafted append 2", core => core.Step(Append(n + 3, n + 2)));
+        Assert.Equal(n + 3, follower.Status.LastLogIndex);
+    }
+
+    /// <summary>
+    /// Found with seed 215 too: the leader probed a follower with an append carrying entries up to the last one, then an older
+    /// acknowledgement moved it back to pipelining with an empty in-flight window. When the probe was lost, nothing counted as
+    /// outstanding, so the stall detection never fired and the follower stayed behind.
+    /// </summary>
+    [Fact]
+    public void LostProbeAfterReturningToPipeliningIsResent()
+    {
+        var c = Scenario.Create(typeof(CoreRegressionTests), nodes: 3);
+        var leaderId = c.CheckOneLeader();
+        var leader = c[leaderId];
+        var follower = c[(leaderId.Value % 3) + 1].Id;
+        var n = c.One("a", 3, retry: false);
+
+        // Hold every append to the follower, and (later) its acknowledgements, to deliver them in a chosen order.
+        var held = new List<RaftMessage>();
+        var holdAcks = false;
+        c.Network.DropIf = m =>
+        {
+            var hold = (m is AppendEntries && m.To == follower) || (holdAcks && m is AppendEntriesResponse { Success: true } && m.From == follower);
+            if (hold)
+            {
+                held.Add(m);
+            }
+
+            return hold;
+        };
+        c.Start(leaderId, "b");
+        c.Start(leaderId, "c");
+        Assert.True(c.RunUntil(() => c.NCommitted(n + 2).Count == 2, 20));
+        var first = held.OfType<AppendEntries>().First(a => a.PrevLogIndex == n);
+        var second = held.OfType<AppendEntries>().First(a => a.PrevLogIndex == n + 1);
+
+        // The second append arrives first: rejected, so the leader probes (the probe is held and will be lost).
+        c.Deliver(second);
+        c.RunTicks(1);
+        holdAcks = true;
+
+        // The first append arrives: its acknowledgement reaches the leader late, while the probe is still out.
+        c.Deliver(first);
+        c.RunTicks(0.5);
+        var ack = held.OfType<AppendEntriesResponse>().First();
+        c.Network.DropIf = null;
+        c.Deliver(ack);
+        Assert.True(c.RunUntil(() => c[follower].Kv.Applied >= n + 2, 10 * c.ElectionTicks),
+            $"follower {follower} never received entry {n + 2}: {c[follower]}");
+    }
 }

@@ -67,8 +67,11 @@ internal sealed partial class Cluster
 
     public static ulong HashOf(string opaqueCommand) => StableHash.Of(KvCommand.Opaque(opaqueCommand));
 
-    /// <summary>Proposes <paramref name="command"/> on <paramref name="node"/>; null when it is not the leader.</summary>
-    public ProposalTicket? Start(NodeId node, string command)
+    /// <summary>Proposes the opaque <paramref name="command"/> on <paramref name="node"/>; null when it is not the leader.</summary>
+    public ProposalTicket? Start(NodeId node, string command) => Start(node, KvCommand.Opaque(command));
+
+    /// <summary>Proposes raw command bytes on <paramref name="node"/>; null when it is not the leader.</summary>
+    public ProposalTicket? Start(NodeId node, byte[] command)
     {
         var n = this[node];
         if (!n.IsUp)
@@ -76,7 +79,7 @@ internal sealed partial class Cluster
             return null;
         }
 
-        return n.TryPropose(KvCommand.Opaque(command), null, out var ticket) is null ? ticket : null;
+        return n.TryPropose(command, null, out var ticket) is null ? ticket : null;
     }
 
     /// <summary>
@@ -84,9 +87,13 @@ internal sealed partial class Cluster
     /// turn until a leader takes it, then waits for it to apply; with <paramref name="retry"/> it offers again if the first leader
     /// lost it. Returns its index.
     /// </summary>
-    public long One(string command, int expectedNodes, bool retry, double maxTicks = 300)
+    public long One(string command, int expectedNodes, bool retry, double maxTicks = 300) =>
+        One(KvCommand.Opaque(command), expectedNodes, retry, maxTicks);
+
+    /// <summary><see cref="One(string, int, bool, double)"/> for raw command bytes (e.g. key-value writes).</summary>
+    public long One(byte[] command, int expectedNodes, bool retry, double maxTicks = 300)
     {
-        var expected = HashOf(command);
+        var expected = StableHash.Of(command);
         var deadline = NowTicks + maxTicks;
         var ids = Nodes.Keys.ToList();
         while (NowTicks < deadline)
@@ -108,7 +115,7 @@ internal sealed partial class Cluster
 
                 if (!retry)
                 {
-                    Fail("agreement", $"command '{command}' proposed at index {index} did not reach {expectedNodes} nodes " +
+                    Fail("agreement", $"command '{KvCommand.Describe(command)}' proposed at index {index} did not reach {expectedNodes} nodes " +
                                       $"(reached {NCommitted(index).Count})");
                 }
             }
@@ -118,7 +125,7 @@ internal sealed partial class Cluster
             }
         }
 
-        Fail("agreement", $"command '{command}' was not committed on {expectedNodes} nodes within {maxTicks} ticks");
+        Fail("agreement", $"command '{KvCommand.Describe(command)}' was not committed on {expectedNodes} nodes within {maxTicks} ticks");
         return -1;
     }
 

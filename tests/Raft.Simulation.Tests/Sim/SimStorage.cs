@@ -185,6 +185,15 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
         }
     }
 
+    /// <summary>Drops every stored entry the durable snapshot covers (the trailing window too), as an aggressive store might.</summary>
+    public void CompactToSnapshot()
+    {
+        if (Snapshot is { } snapshot)
+        {
+            Compact(snapshot.LastIncludedIndex, snapshot.LastIncludedTerm);
+        }
+    }
+
     /// <summary>Forgets everything (a brand-new machine reusing nothing).</summary>
     public void Wipe()
     {
