@@ -27,6 +27,15 @@ public class MembershipTests
         return result;
     }
 
+    private static void Retire(Cluster c, IEnumerable<ulong> ids)
+    {
+        foreach (var id in ids)
+        {
+            c.Crash(id);
+            c[id].Retired = true;
+        }
+    }
+
     private static void AssertVoters(Cluster c, params ulong[] voters)
     {
         var config = c[c.CheckOneLeader()].Core!.Configuration;
@@ -62,12 +71,7 @@ public class MembershipTests
         AssertVoters(c, Enumerable.Range(1, 5).Select(i => (ulong)i).Except(removed).ToArray());
 
         // The removed nodes are gone for good: the other three commit without them.
-        foreach (var id in removed)
-        {
-            c.Crash(id);
-            c[id].Retired = true;
-        }
-
+        Retire(c, removed);
         c.One("after", 3, retry: true);
     }
 
@@ -79,12 +83,7 @@ public class MembershipTests
         var r = Change(c, new MembershipChange { AddVoters = [M(4), M(5), M(6)], Remove = [1, 2, 3] });
         Assert.Null(r!.Value.Error);
         AssertVoters(c, 4, 5, 6);
-        foreach (var id in new ulong[] { 1, 2, 3 })
-        {
-            c.Crash(id);
-            c[id].Retired = true;
-        }
-
+        Retire(c, [1, 2, 3]);
         var index = c.One("after", 3, retry: true);
         Assert.All(new ulong[] { 4, 5, 6 }, id => Assert.True(c[id].Kv.Applied >= index));
     }

@@ -29,6 +29,35 @@ public class SnapshotTests
         }
     }
 
+    /// <summary>Cuts one follower off while 30 writes commit, so the leader compacts past its log.</summary>
+    private static (ulong Leader, ulong Follower) LeaveOneFollowerBehind(Cluster c, int nodes)
+    {
+        var leader = c.CheckOneLeader().Value;
+        var follower = (leader % (ulong)nodes) + 1;
+        c.Disconnect(follower);
+        Commit(c, 0, 30, nodes - 1);
+        return (leader, follower);
+    }
+
+    /// <summary>Reconnects <paramref name="follower"/> and crashes <paramref name="victim"/> right after the first message matching
+    /// <paramref name="trigger"/> is sent.</summary>
+    private static void CrashOnFirstAndReconnect(Cluster c, Func<RaftMessage, bool> trigger, ulong victim, ulong follower)
+    {
+        var fired = false;
+        c.Network.DropIf = m =>
+        {
+            if (!fired && trigger(m))
+            {
+                fired = true;
+                c.Loop.After(0, () => c.Crash(victim));
+            }
+
+            return false;
+        };
+        c.Connect(follower);
+        Assert.True(c.RunUntil(() => fired, 10 * c.ElectionTicks));
+    }
+
     [Fact]
     public void SnapshotsBoundTheLog()
     {
@@ -95,25 +124,10 @@ public class SnapshotTests
     public void FollowerCrashesWhileReceivingASnapshot()
     {
         var c = Create();
-        var leader = c.CheckOneLeader().Value;
-        var victim = (leader % 3) + 1;
-        c.Disconnect(victim);
-        Commit(c, 0, 30, 2);
+        var (_, victim) = LeaveOneFollowerBehind(c, 3);
 
         // The follower loses power after its first chunk; the partial snapshot is discarded and the stream starts over.
-        var crashed = false;
-        c.Network.DropIf = m =>
-        {
-            if (!crashed && m is InstallSnapshotResponse && m.From == new NodeId(victim))
-            {
-                crashed = true;
-                c.Loop.After(0, () => c.Crash(victim));
-            }
-
-            return false;
-        };
-        c.Connect(victim);
-        Assert.True(c.RunUntil(() => crashed, 10 * c.ElectionTicks));
+        CrashOnFirstAndReconnect(c, m => m is InstallSnapshotResponse && m.From == new NodeId(victim), victim, victim);
         c.RunTicks(3);
         c.Restart(victim);
         var index = c.One(Write(99), 3, retry: true);
@@ -125,23 +139,8 @@ public class SnapshotTests
     public void LeaderCrashesWhileSendingASnapshot()
     {
         var c = Create(nodes: 5);
-        var leader = c.CheckOneLeader().Value;
-        var victim = (leader % 5) + 1;
-        c.Disconnect(victim);
-        Commit(c, 0, 30, 4);
-        var sent = false;
-        c.Network.DropIf = m =>
-        {
-            if (!sent && m is InstallSnapshot && m.To == new NodeId(victim))
-            {
-                sent = true;
-                c.Loop.After(0, () => c.Crash(leader));
-            }
-
-            return false;
-        };
-        c.Connect(victim);
-        Assert.True(c.RunUntil(() => sent, 10 * c.ElectionTicks));
+        var (leader, victim) = LeaveOneFollowerBehind(c, 5);
+        CrashOnFirstAndReconnect(c, m => m is InstallSnapshot && m.To == new NodeId(victim), leader, victim);
         var index = c.One(Write(99), 4, retry: true);
         Assert.True(c.RunUntil(() => c[victim].Kv.Applied >= index, 20 * c.ElectionTicks), $"{c[victim]} caught up from the new leader");
         c.Restart(leader);
