@@ -175,4 +175,31 @@ public class CoreRegressionTests
         Assert.True(c.RunUntil(() => c[follower].Kv.Applied >= n + 2, 10 * c.ElectionTicks),
             $"follower {follower} never received entry {n + 2}: {c[follower]}");
     }
+
+    /// <summary>
+    /// A follower installs a snapshot past the end of its log and loses power before the log store's compaction is durable. On
+    /// restart its store still holds the old, shorter log while the snapshot covers more: the core must have the store compact
+    /// through the snapshot, or the next append would leave a gap in the stored log.
+    /// </summary>
+    [Fact]
+    public void RestartAfterInstallingASnapshotBeforeTheLogWasCompacted()
+    {
+        var c = Scenario.Create(typeof(CoreRegressionTests), nodes: 3, tweak: o => o with { SnapshotEvery = 10, SnapshotTrailing = 0 });
+        var leaderId = c.CheckOneLeader();
+        var follower = c[(leaderId.Value % 3) + 1];
+        c.Disconnect(follower.Id.Value);
+        for (var i = 0; i < 25; i++)
+        {
+            c.One($"a{i}", 2, retry: false);
+        }
+
+        follower.AfterInstall = n => n.CrashDuringNextPersist(keepNothing: true);
+        c.Connect(follower.Id.Value);
+        Assert.True(c.RunUntil(() => !follower.IsUp, 10 * c.ElectionTicks), "the follower installed the snapshot and crashed");
+        Assert.True(follower.Storage.SnapshotIndex > follower.Storage.LastIndex, "the stored log ends before the snapshot");
+        follower.AfterInstall = null;
+        follower.Start();
+        var index = c.One("b", 3, retry: false);
+        Assert.True(follower.Kv.Applied >= index);
+    }
 }

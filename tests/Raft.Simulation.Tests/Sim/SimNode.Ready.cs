@@ -9,6 +9,7 @@ internal sealed partial class SimNode
 {
     private Ready? _inflight;
     private bool _crashDuringNextPersist;
+    private bool _keepNothingOfNextPersist;
     private (SnapshotMetadata Meta, MemoryStream Data)? _incoming;
     private bool _capturing;
 
@@ -84,6 +85,7 @@ internal sealed partial class SimNode
                 core.SnapshotInstalled(installed);
                 SnapshotsInstalled++;
                 ForgetProposalsCoveredBy(installed.LastIncludedIndex);
+                AfterInstall?.Invoke(this);
             }
 
             Apply(ready.CommittedEntries);

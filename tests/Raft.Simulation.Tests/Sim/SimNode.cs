@@ -219,12 +219,15 @@ internal sealed partial class SimNode
             return;
         }
 
-        var detail = _inflight is { } batch ? Storage.PersistPartially(batch, _cluster.Random) : "nothing in flight";
+        var detail = _inflight is not { } batch ? "nothing in flight"
+            : _keepNothingOfNextPersist ? "the batch being written is lost"
+            : Storage.PersistPartially(batch, _cluster.Random);
         Core = null;
         _inflight = null;
         _incoming = null;
         _capturing = false;
         _crashDuringNextPersist = false;
+        _keepNothingOfNextPersist = false;
         Incarnation++;
         _cluster.Trace("crash", Id, $"{reason}; {detail}");
         _cluster.Checker.OnCrash(this);
@@ -251,8 +254,16 @@ internal sealed partial class SimNode
         }
     }
 
-    /// <summary>Crashes the node in the middle of writing its next batch that needs the disk (between GetReady and Advance).</summary>
-    public void CrashDuringNextPersist() => _crashDuringNextPersist = true;
+    /// <summary>Crashes the node in the middle of writing its next batch that needs the disk (between GetReady and Advance): a
+    /// random part of the batch survives, or none of it with <paramref name="keepNothing"/>.</summary>
+    public void CrashDuringNextPersist(bool keepNothing = false)
+    {
+        _crashDuringNextPersist = true;
+        _keepNothingOfNextPersist = keepNothing;
+    }
+
+    /// <summary>Called after the node installed a snapshot received from the leader (scenarios use it to time faults).</summary>
+    public Action<SimNode>? AfterInstall { get; set; }
 
     /// <summary>Replaces the machine: a new, empty disk under the same id.</summary>
     public void Wipe()
