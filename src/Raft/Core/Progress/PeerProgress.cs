@@ -33,6 +33,9 @@ internal sealed partial class PeerProgress
     /// <summary>Heard from since the last check-quorum round.</summary>
     public bool RecentActive { get; set; }
 
+    /// <summary>Leader tick at which the latest heartbeat round this follower answered was sent (for the leader lease).</summary>
+    public long LeaseTick { get; set; } = long.MinValue;
+
     public Inflights Inflights { get; }
 
     private RaftLog Log => _replicator.Log;
