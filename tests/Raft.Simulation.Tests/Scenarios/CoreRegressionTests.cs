@@ -202,4 +202,46 @@ public class CoreRegressionTests
         var index = c.One("b", 3, retry: false);
         Assert.True(follower.Kv.Applied >= index);
     }
+
+    /// <summary>
+    /// Found by seed 82: a follower was receiving snapshot S1 when the leader switched to a newer snapshot S2, whose second chunk
+    /// arrived before its first. The follower answered that chunk with the offset it expected in S1, labelled as S2's; the leader
+    /// took it as "S2 received up to there", never resent S2's last chunk, and the follower never caught up.
+    /// </summary>
+    [Fact]
+    public void ChunkOfAnotherSnapshotIsAnsweredWithOffsetZero()
+    {
+        var c = Scenario.Create(typeof(CoreRegressionTests), nodes: 3);
+        var leaderId = c.CheckOneLeader();
+        var leader = c[leaderId];
+        var follower = c[(leaderId.Value % 3) + 1];
+        var answers = new List<InstallSnapshotResponse>();
+        c.Network.DropIf = m =>
+        {
+            if (m is InstallSnapshotResponse r && m.From == follower.Id)
+            {
+                answers.Add(r);
+            }
+
+            return m.To == follower.Id || m.From == follower.Id;
+        };
+        for (var i = 0; i < 10; i++)
+        {
+            c.One($"a{i}", 2, retry: false);
+        }
+
+        var term = leader.Status.Term;
+        var config = leader.Core!.Configuration;
+        InstallSnapshot Chunk(long index, long offset) => new()
+        {
+            From = leaderId, To = follower.Id, Term = term, Metadata = new SnapshotMetadata(index, term, config, 3000),
+            Offset = offset, Data = new byte[1024],
+        };
+
+        follower.Input("recv", "S1 chunk 0", core => core.Step(Chunk(8, 0)));
+        follower.Input("recv", "S2 chunk 1", core => core.Step(Chunk(10, 1024)));
+        Assert.Equal(2, answers.Count);
+        Assert.Equal((8L, 1024L), (answers[0].SnapshotIndex, answers[0].NextOffset));
+        Assert.Equal((10L, 0L), (answers[1].SnapshotIndex, answers[1].NextOffset));
+    }
 }
