@@ -14,10 +14,13 @@ internal sealed partial class Cluster
 {
     private long _requestIds;
 
-    public Cluster(SimOptions options)
+    /// <param name="options">The run's settings.</param>
+    /// <param name="random">The generator every random choice comes from; by default a new one seeded with <see cref="SimOptions.Seed"/>
+    /// (a random run passes the generator it already drew its parameters from).</param>
+    public Cluster(SimOptions options, Random? random = null)
     {
         Options = options;
-        Random = new Random(options.Seed);
+        Random = random ?? new Random(options.Seed);
         TraceLog = new TraceLog(Math.Max(400, options.TraceLinesOnFailure));
         Network = new SimNetwork(this) { Faults = options.Network };
         Checker = new InvariantChecker(this);

@@ -227,6 +227,13 @@ internal sealed class KvWorkload
         op.Discarded = true;
         c.Current = null;
         c.Hint = error is NotLeaderException nl ? nl.LeaderId : NodeId.None;
+        if (c.Hint.IsNone)
+        {
+            // No leader known (an election is under way): back off for a few ticks rather than knock on every door.
+            _cluster.Loop.After(SimTime.TickMicros + _cluster.Random.NextInt64(2 * SimTime.TickMicros), () => Step(c));
+            return;
+        }
+
         Next(c);
     }
 

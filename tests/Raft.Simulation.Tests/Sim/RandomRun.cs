@@ -42,6 +42,7 @@ internal static class RandomRun
     public static RandomRunResult Run(int seed, int chaosTicks = 700)
     {
         var profile = Profiles[(int)((uint)seed % Profiles.Length)];
+        // One generator for the whole run: it draws the parameters, then drives the cluster.
         var p = new Random(seed);
         var snapshots = profile != "plain";
         var harsh = profile == "harsh";
@@ -67,6 +68,7 @@ internal static class RandomRun
             DiskLatencyMax = harsh ? 900 : snapshots ? p.Next(2) * 300 : 0,
             SnapshotEvery = snapshots ? p.Next(15, 51) : 0,
             SnapshotTrailing = p.Next(0, 11),
+            InstallLatencyMax = snapshots && p.Next(2) == 0 ? SimTime.Ticks(3) : 0,
             ConfigureCore = o =>
             {
                 o.HeartbeatTicks = heartbeat;
@@ -83,10 +85,10 @@ internal static class RandomRun
         {
             Name = options.Name + $" (nodes={options.Nodes} heartbeat={heartbeat} maxEntries={maxEntries} inflight={inflight} " +
                    $"preVote={preVote} checkQuorum={checkQuorum} leaseReads={leaseReads} snapshotEvery={options.SnapshotEvery} " +
-                   $"trailing={options.SnapshotTrailing} disk={options.DiskLatencyMin}-{options.DiskLatencyMax}us network: {weather})",
+                   $"trailing={options.SnapshotTrailing} install={options.InstallLatencyMax}us disk={options.DiskLatencyMin}-{options.DiskLatencyMax}us network: {weather})",
         };
 
-        var c = new Cluster(options);
+        var c = new Cluster(options, p);
         var workload = new KvWorkload(c, new WorkloadOptions { Clients = 3, Keys = 4, ValuePadding = snapshots ? 300 : 0 });
         var nemesis = new Nemesis(c, new NemesisOptions { CrashDuringPersist = harsh, FlakyNetwork = harsh || p.Next(2) == 0 }, weather);
         var chaos = membership ? new MembershipChaos(c) : null;

@@ -82,10 +82,9 @@ internal sealed partial class SimNode
 
             if (installed is not null)
             {
-                core.SnapshotInstalled(installed);
                 SnapshotsInstalled++;
                 ForgetProposalsCoveredBy(installed.LastIncludedIndex);
-                AfterInstall?.Invoke(this);
+                ReportInstalled(installed);
             }
 
             Apply(ready.CommittedEntries);
@@ -114,6 +113,28 @@ internal sealed partial class SimNode
 
         ServeReads();
         MaybeTakeSnapshot();
+    }
+
+    /// <summary>Tells the core the state machine holds the snapshot: at once, or after the restore latency (as a separate input).</summary>
+    private void ReportInstalled(SnapshotMetadata installed)
+    {
+        var latency = _cluster.Options.InstallLatencyMax <= 0 ? 0 : _cluster.Random.NextInt64(_cluster.Options.InstallLatencyMax + 1);
+        if (latency == 0)
+        {
+            Core!.SnapshotInstalled(installed);
+            AfterInstall?.Invoke(this);
+            return;
+        }
+
+        var incarnation = Incarnation;
+        _cluster.Loop.After(latency, () =>
+        {
+            if (incarnation == Incarnation)
+            {
+                Input("installed", $"snapshot {installed.LastIncludedIndex}", c => c.SnapshotInstalled(installed));
+                AfterInstall?.Invoke(this);
+            }
+        });
     }
 
     private SnapshotMetadata? HandleSnapshotReceives(Ready ready)
