@@ -1,10 +1,11 @@
 using HsmRaft.Messages;
 using HsmRaft.Simulation.Sim;
+using Xunit.Abstractions;
 
 namespace HsmRaft.Simulation.Scenarios;
 
 /// <summary>Log replication and commitment (Raft §5.3–5.4), on a reliable network with disconnections.</summary>
-public class AgreementTests
+public class AgreementTests(ITestOutputHelper output)
 {
     [Fact]
     public void BasicAgreement()
@@ -36,6 +37,7 @@ public class AgreementTests
         // 10 commands of ~5 KB to 2 followers; any resending of entries would show up here.
         var sent = c.Network.EntryBytesSent - before;
         var expected = 10L * (size + 2) * 2;
+        output.WriteLine($"entry bytes sent: {sent} (payload to two followers: {expected})");
         Assert.InRange(sent, expected, expected + (expected / 10));
     }
 
@@ -194,6 +196,7 @@ public class AgreementTests
 
         // Repairing a follower costs about one rejected probe per conflicting term, not one per entry.
         var rejections = c.Network.AppendRejections - rejectionsBefore;
+        output.WriteLine($"rejected appends while repairing 50+ conflicting entries: {rejections}");
         Assert.True(rejections <= 16, $"{rejections} rejected appends to repair logs that diverged by 50+ entries");
     }
 
@@ -216,6 +219,7 @@ public class AgreementTests
 
         // One append per follower per command (heartbeats carry the commit index), each answered once.
         var sent = c.Network.Count(RaftMessageType.AppendEntries) - appends + c.Network.Count(RaftMessageType.AppendEntriesResponse) - answers;
+        output.WriteLine($"10 commands: {sent} appends and answers");
         Assert.InRange(sent, 10 * 2 * 2, 10 * 2 * 2 + 6);
     }
 }

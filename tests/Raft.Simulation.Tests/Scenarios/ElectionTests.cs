@@ -1,11 +1,12 @@
 using HsmRaft.Core;
 using HsmRaft.Messages;
 using HsmRaft.Simulation.Sim;
+using Xunit.Abstractions;
 
 namespace HsmRaft.Simulation.Scenarios;
 
 /// <summary>Leader election (Raft §5.2), on a reliable network unless stated otherwise.</summary>
-public class ElectionTests
+public class ElectionTests(ITestOutputHelper output)
 {
     [Fact]
     public void InitialElection()
@@ -82,6 +83,7 @@ public class ElectionTests
 
         // One pre-vote round and one vote round: 2 requests and 2 answers each; a split vote may cost one more round.
         var votes = c.Network.Count(RaftMessageType.RequestVote) + c.Network.Count(RaftMessageType.RequestVoteResponse);
+        output.WriteLine($"first election: {votes} vote messages, {c.Network.MessagesSent} messages in all");
         Assert.InRange(votes, 4, 16);
         Assert.True(c.Network.MessagesSent <= 30, $"{c.Network.MessagesSent} messages to elect the first leader");
     }
@@ -97,6 +99,7 @@ public class ElectionTests
         const int idleTicks = 100;
         c.RunTicks(idleTicks);
         var sent = c.Network.MessagesSent - before;
+        output.WriteLine($"{idleTicks} idle ticks: {sent} messages");
 
         // An idle leader sends one heartbeat per follower per heartbeat interval (1 tick here), each answered once.
         var heartbeatTicks = new RaftCoreOptions().HeartbeatTicks;

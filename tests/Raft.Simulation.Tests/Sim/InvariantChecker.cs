@@ -29,6 +29,8 @@ internal sealed class InvariantChecker(Cluster cluster)
 
     private sealed class View
     {
+        public NodeId Vote;
+        public long VoteTerm;
         public long Term;
         public long Commit;
         public long Applied;
@@ -45,7 +47,13 @@ internal sealed class InvariantChecker(Cluster cluster)
 
     public long HighestApplied => _applied.Count - 1;
 
-    public void OnStart(SimNode node) => _views[node.Id] = new View { Term = node.Storage.HardState.Term };
+    public void OnStart(SimNode node) =>
+        _views[node.Id] = new View
+        {
+            Term = node.Storage.HardState.Term,
+            VoteTerm = node.Storage.HardState.Term,
+            Vote = node.Storage.HardState.VotedFor,
+        };
 
     public void OnCrash(SimNode node) => _views.Remove(node.Id);
 
@@ -151,6 +159,21 @@ internal sealed class InvariantChecker(Cluster cluster)
     public void OnReady(SimNode node, Ready ready)
     {
         var core = node.Core!;
+        if (ready.HardState is { } hs && _views.TryGetValue(node.Id, out var v))
+        {
+            // The vote as the core holds it (the durable one is checked by SimStorage): once cast in a term, it never changes.
+            if (hs.Term == v.VoteTerm && !v.Vote.IsNone && hs.VotedFor != v.Vote)
+            {
+                Fail("vote changed within a term", $"node {node.Id} voted for {v.Vote} in term {hs.Term}, now for {hs.VotedFor}");
+            }
+
+            if (hs.Term > v.VoteTerm || v.Vote.IsNone)
+            {
+                v.VoteTerm = hs.Term;
+                v.Vote = hs.VotedFor;
+            }
+        }
+
         for (var k = 0; k < ready.Entries.Count; k++)
         {
             var e = ready.Entries[k];
@@ -235,14 +258,15 @@ internal sealed class InvariantChecker(Cluster cluster)
                     Fail("vote granted twice", $"node {m.From} granted its term-{m.Term} vote to {earlier} and then to {m.To}");
                 }
 
+                // Durable means the disk holds this vote, or a later term (then the node can never vote in this term again).
                 _votes[(m.From, m.Term)] = m.To;
-                if (hs.Term != m.Term || hs.VotedFor != m.To)
+                if (hs.Term < m.Term || (hs.Term == m.Term && hs.VotedFor != m.To))
                 {
                     Fail("vote sent before it was durable", $"node {m.From} grants term {m.Term} vote to {m.To}; disk holds term {hs.Term} vote {hs.VotedFor}");
                 }
 
                 break;
-            case RequestVote { PreVote: false } rv when hs.Term != rv.Term || hs.VotedFor != rv.From:
+            case RequestVote { PreVote: false } rv when hs.Term < rv.Term || (hs.Term == rv.Term && hs.VotedFor != rv.From):
                 Fail("vote request sent before the self-vote was durable", $"node {rv.From} campaigns in term {rv.Term}; disk holds term {hs.Term} vote {hs.VotedFor}");
                 break;
             case AppendEntriesResponse { Success: true } r when r.Index > node.Storage.LastIndex && r.Index > node.Storage.SnapshotIndex:
