@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace HsmRaft.Samples.TcpTransport;
 
 /// <summary>
-/// A custom transport in about 150 lines: raw TCP, frames read with System.IO.Pipelines. Each frame is already
+/// A custom transport in under 200 lines: raw TCP, frames read with System.IO.Pipelines. Each frame is already
 /// length-prefixed by its <see cref="RaftFrameHeader"/>, so the byte stream needs no framing of its own.
 /// <see cref="RaftTransportBase"/> supplies the per-peer queues, batching, backoff, health and frame validation;
 /// this class only listens, accepts and dials. Addresses look like <c>tcp://127.0.0.1:7001</c>.

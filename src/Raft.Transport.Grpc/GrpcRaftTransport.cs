@@ -82,6 +82,7 @@ public sealed class GrpcRaftTransport : RaftTransportBase
             kestrel.AddServerHeader = false;
             kestrel.Limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
+            kestrel.Limits.Http2.MaxFrameSize = 256 * 1024;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(15);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
             kestrel.Listen(_listenOn, listen =>
@@ -100,7 +101,7 @@ public sealed class GrpcRaftTransport : RaftTransportBase
             grpc.MaxReceiveMessageSize = BatchTargetBytes + Math.Max(Options.MaxMessageSize, Options.MaxChunkSize + RaftFrameHeader.SnapshotMetadataAllowance) + 1024;
             grpc.EnableDetailedErrors = false;
         });
-        builder.Services.AddSingleton(new RaftGrpcService(Receiver));
+        builder.Services.AddSingleton(new RaftGrpcService(Receiver, Stopping));
         builder.Services.AddSingleton<IServiceMethodProvider<RaftGrpcService>, RaftGrpcService.MethodProvider>();
         var app = builder.Build();
         app.UseRouting();
@@ -159,7 +160,8 @@ public sealed class GrpcRaftTransport : RaftTransportBase
         {
             // One connection per peer: its streams never queue behind another peer's.
             EnableMultipleHttp2Connections = false,
-            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            // A live stream keeps the connection busy; an idle one (the peer was removed) is closed after a minute.
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             KeepAlivePingDelay = TimeSpan.FromSeconds(15),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,

@@ -10,13 +10,15 @@ namespace HsmRaft.Transport.Grpc;
 /// stream to an inbound session of the transport's <see cref="RaftFrameReceiver"/>. Awaiting the handler before
 /// reading the next batch lets HTTP/2 flow control push back on the sender.
 /// </summary>
-internal sealed class RaftGrpcService(RaftFrameReceiver receiver)
+internal sealed class RaftGrpcService(RaftFrameReceiver receiver, CancellationToken stopping)
 {
     public async Task<StreamClosed> StreamAsync(IAsyncStreamReader<FrameBatch> requests, ServerCallContext context)
     {
         var connection = context.GetHttpContext().Connection;
         var remote = $"{connection.RemoteIpAddress}:{connection.RemotePort}";
-        var cancellationToken = context.CancellationToken;
+        // Ends with the call or with the transport, so stopping the server does not wait for peers to hang up.
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
+        var cancellationToken = cancellation.Token;
         using var session = receiver.Open(remote);
         if (CheckHandshake(context.RequestHeaders, session) is { } refusal)
         {

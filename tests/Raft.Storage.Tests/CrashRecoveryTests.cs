@@ -14,7 +14,7 @@ public class CrashRecoveryTests
     [Theory]
     [MemberData(nameof(Modes))]
     public Task Recovery_after_a_crash_at_every_write_and_sync_keeps_every_acknowledged_operation(CrashMode mode) =>
-        Seeded.RunAsync(nameof(Recovery_after_a_crash_at_every_write_and_sync_keeps_every_acknowledged_operation) + $"(mode: {mode})", Seeded.Seeds(11, 12, 13), async seed =>
+        Seeded.RunAsync(nameof(Recovery_after_a_crash_at_every_write_and_sync_keeps_every_acknowledged_operation) + $"(mode: {mode})", Seeded.Seeds(11, 12, 13, 42), async seed =>
         {
             var ops = Workload.Generate(seed, Operations);
             var total = await CountMutationsAsync(ops);

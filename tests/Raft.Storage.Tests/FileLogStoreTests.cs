@@ -4,6 +4,15 @@ public class FileLogStoreTests
 {
     private static Node SimNode(long segmentSize = 4096) => new(new SimulatedFileSystem(1), "/node", segmentSize);
 
+    /// <summary>An open log of entries 1..20 (term 1, 100 bytes each) in 1 KiB segments.</summary>
+    private static async Task<Node> TwentyEntriesAsync(SimulatedFileSystem? fs = null)
+    {
+        var node = new Node(fs ?? new SimulatedFileSystem(1), "/node", 1024);
+        await node.OpenAsync();
+        await node.Log.AppendAsync(Entries.Range(1, 20, 1, 100));
+        return node;
+    }
+
     [Fact]
     public async Task Empty_log_opens_empty_and_stays_empty_across_reopen()
     {
@@ -69,6 +78,22 @@ public class FileLogStoreTests
     }
 
     [Fact]
+    public async Task A_batch_that_does_not_fit_starts_a_new_segment_instead_of_being_split()
+    {
+        var fs = new SimulatedFileSystem(1);
+        var node = new Node(fs, "/node", 4096);
+        await node.OpenAsync();
+        await node.Log.AppendAsync(Entries.Range(1, 28, 1, 100)); // 28 * 136 + 64 = 3872 bytes
+        var syncs = fs.SyncCount;
+        await node.Log.AppendAsync(Entries.Range(29, 5, 1, 100)); // 680 bytes: would overflow
+        Assert.Equal(2, node.Log.SegmentCount);
+        Assert.Equal(1, fs.SyncCount - syncs); // The full segment was already synced: only the new one is.
+        var segments = fs.AllFiles().Where(f => f.EndsWith(".seg", StringComparison.Ordinal)).ToList();
+        Assert.EndsWith("-00000000000000000029.seg", segments[1]);
+        Entries.AssertSame(Entries.Range(1, 33, 1, 100), (await node.ReopenAsync()).Entries);
+    }
+
+    [Fact]
     public async Task An_entry_larger_than_the_segment_size_gets_a_segment_of_its_own()
     {
         var node = SimNode();
@@ -125,9 +150,7 @@ public class FileLogStoreTests
     [Fact]
     public async Task Compaction_past_the_end_empties_the_log_and_the_next_append_starts_after_the_marker()
     {
-        var node = SimNode(1024);
-        await node.OpenAsync();
-        await node.Log.AppendAsync(Entries.Range(1, 20, 1, 100));
+        var node = await TwentyEntriesAsync();
         await node.Log.CompactAsync(100, 3);
         Assert.Equal(0, node.Log.SegmentCount);
         Assert.Equal(100, node.Log.LastIndex);
@@ -143,9 +166,7 @@ public class FileLogStoreTests
     [Fact]
     public async Task Compaction_at_an_index_whose_term_differs_discards_the_whole_log()
     {
-        var node = SimNode(1024);
-        await node.OpenAsync();
-        await node.Log.AppendAsync(Entries.Range(1, 20, 1, 100));
+        var node = await TwentyEntriesAsync();
         await node.Log.CompactAsync(10, 5); // The snapshot says entry 10 has term 5; ours has term 1.
         Assert.Equal(10, node.Log.LastIndex);
         var recovery = await node.ReopenAsync();
@@ -154,11 +175,29 @@ public class FileLogStoreTests
     }
 
     [Fact]
+    public async Task A_conflicting_compaction_interrupted_after_its_marker_still_discards_the_log_at_a_segment_boundary()
+    {
+        var fs = new SimulatedFileSystem(1);
+        var node = await TwentyEntriesAsync(fs);
+        var second = fs.AllFiles().Where(f => f.EndsWith(".seg", StringComparison.Ordinal)).ElementAt(1);
+        var boundary = long.Parse(Path.GetFileNameWithoutExtension(second)[17..], System.Globalization.CultureInfo.InvariantCulture);
+
+        // The marker lands on the last entry of the first segment, with a term that entry does not have; the crash comes
+        // right after the marker is durable (create, write, sync, rename, directory sync), before any segment is deleted.
+        fs.CrashAtMutation = fs.MutationCount + 5;
+        await Assert.ThrowsAsync<SimulatedCrashException>(async () => await node.Log.CompactAsync(boundary - 1, 9));
+        fs.Crash(CrashMode.DropUnsynced);
+
+        var recovery = await node.OpenAsync();
+        Assert.Equal((boundary - 1, 9L), (recovery.SnapshotIndex, recovery.SnapshotTerm));
+        Assert.Empty(recovery.Entries);
+        Assert.True(node.Logger.Has(6003));
+    }
+
+    [Fact]
     public async Task Compaction_at_or_below_the_marker_is_a_no_op_and_truncation_to_the_marker_works()
     {
-        var node = SimNode(1024);
-        await node.OpenAsync();
-        await node.Log.AppendAsync(Entries.Range(1, 20, 1, 100));
+        var node = await TwentyEntriesAsync();
         await node.Log.CompactAsync(10, 1);
         await node.Log.CompactAsync(5, 1);
         Assert.Equal(10, node.Log.StartIndex);
@@ -243,6 +282,25 @@ public class FileLogStoreTests
     }
 
     [Fact]
+    public async Task Opening_can_be_retried_after_a_transient_read_error()
+    {
+        var fs = new SimulatedFileSystem(1);
+        var node = new Node(fs, "/node", 1024);
+        await node.OpenAsync();
+        var entries = Entries.Range(1, 20, 1, 100);
+        await node.Log.AppendAsync(entries);
+        await node.CloseAsync();
+
+        await using var storage = FileStorage.Open(node.Options);
+        var failures = 0;
+        fs.FaultInjector = op => op.Kind == SimulatedOperationKind.Read && failures++ == 2 ? new IOException("EIO: simulated read error") : null;
+        await Assert.ThrowsAsync<IOException>(async () => await storage.Log.OpenAsync());
+        Entries.AssertSame(entries, (await storage.Log.OpenAsync()).Entries);
+        await storage.Log.AppendAsync([Entries.Make(21, 1, 5)]);
+        Assert.Equal(21, storage.Log.LastIndex);
+    }
+
+    [Fact]
     public async Task Works_on_the_real_file_system_with_reserved_segments()
     {
         using var dir = new TempDirectory();
@@ -260,5 +318,57 @@ public class FileLogStoreTests
         Entries.AssertSame(expected, await node.ReadAllAsync());
         Entries.AssertSame(expected, (await node.ReopenAsync()).Entries);
         await node.CloseAsync();
+    }
+}
+
+public class TornSegmentTests
+{
+    [Theory]
+    [InlineData(0)]    // the name reached the disk, the data did not
+    [InlineData(40)]   // part of the header
+    [InlineData(-1)]   // the header sector is zeros, the data after it is not
+    public async Task A_last_segment_whose_header_never_reached_the_disk_is_removed_and_numbering_continues(int keep)
+    {
+        var fs = new SimulatedFileSystem(1);
+        var node = new Node(fs, "/n", 1024);
+        await node.OpenAsync();
+        var entries = Entries.Range(1, 12, 1, 200); // three segments
+        await node.Log.AppendAsync(entries);
+        await node.CloseAsync();
+        var last = fs.AllFiles().Last(f => f.EndsWith(".seg", StringComparison.Ordinal));
+        var bytes = fs.ReadAllBytes(last);
+        var firstLost = int.Parse(Path.GetFileNameWithoutExtension(last)[17..], System.Globalization.CultureInfo.InvariantCulture);
+        fs.WriteAllBytes(last, keep >= 0 ? bytes[..keep] : [.. new byte[512], .. bytes[512..]]);
+
+        var recovery = await node.OpenAsync();
+        Assert.True(node.Logger.Has(6001));
+        Entries.AssertSame(entries[..(firstLost - 1)], recovery.Entries);
+        await node.Log.AppendAsync(Entries.Range(firstLost, 8, 2, 200));
+        var again = await node.ReopenAsync();
+        Assert.Equal(firstLost + 7, again.Entries[^1].Index);
+    }
+
+    [Fact]
+    public async Task A_torn_tail_is_truncated_logged_and_never_resurfaces()
+    {
+        var fs = new SimulatedFileSystem(1);
+        var node = new Node(fs, "/n", 1 << 16);
+        await node.OpenAsync();
+        await node.Log.AppendAsync(Entries.Range(1, 5, 1, 300));
+        await node.Log.AppendAsync(Entries.Range(6, 5, 1, 300));
+        await node.CloseAsync();
+        var segment = fs.AllFiles().Single(f => f.EndsWith(".seg", StringComparison.Ordinal));
+        var bytes = fs.ReadAllBytes(segment);
+        fs.WriteAllBytes(segment, bytes[..^500]); // the last write was cut short
+
+        var recovery = await node.OpenAsync();
+        var message = Assert.Single(node.Logger.Messages, m => m.EventId == 6000).Message;
+        Assert.Contains(segment, message);
+        Assert.Contains("log index 9", message);
+        Assert.Equal(8, recovery.Entries.Count);
+
+        await node.Log.AppendAsync([Entries.Make(9, 2, 10)]);
+        var again = await node.ReopenAsync();
+        Entries.AssertSame([.. Entries.Range(1, 8, 1, 300), Entries.Make(9, 2, 10)], again.Entries);
     }
 }

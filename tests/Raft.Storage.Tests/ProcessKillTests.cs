@@ -24,7 +24,7 @@ public class ProcessKillTests
             var ackedStart = 0L;
             for (var cycle = 0; cycle < Cycles; cycle++)
             {
-                var target = random.Next(1, 200);
+                var target = random.Next(1, 80);
                 var lines = await RunAndKillAsync(dir.Path, seed + cycle, target, checkLock: cycle == 0);
                 foreach (var line in lines)
                 {
@@ -54,7 +54,7 @@ public class ProcessKillTests
                 await VerifyAsync(dir.Path, acked, ackedStart, $"cycle {cycle}");
             }
 
-            Assert.True(acked.Count > 100, $"the child acknowledged only {acked.Count} entries in {Cycles} runs");
+            Assert.True(acked.Count > 50, $"the child acknowledged only {acked.Count} entries in {Cycles} runs");
         });
 
     private static async Task<List<string>> RunAndKillAsync(string directory, int seed, int acksBeforeKill, bool checkLock)

@@ -52,11 +52,7 @@ public abstract partial class TransportConformanceTests
     [InlineData(BadInput.PayloadContradictsHeader, RaftFrameError.MalformedPayload)]
     public async Task Bad_input_closes_only_that_connection_logs_it_once_and_holds_nothing(BadInput input, RaftFrameError expected)
     {
-        var a = await StartNodeAsync(1);
-        var b = await StartNodeAsync(2);
-        Mesh(a, b);
-        a.Transport.Send(Beat(a, b, 0));
-        await WaitForBeatsAsync(b, a, 1);
+        var (a, b) = await StartConnectedPairAsync();
         var baseline = ActiveInboundConnections(b.Transport);
 
         var good = new Heartbeat { From = a.Id, To = b.Id, Term = 1, Context = 42 };
@@ -100,11 +96,7 @@ public abstract partial class TransportConformanceTests
     public async Task Survives_thousands_of_random_and_mutated_frames_and_keeps_serving_good_peers()
     {
         var seed = TestSeed.Get(out var replay);
-        var a = await StartNodeAsync(1);
-        var b = await StartNodeAsync(2);
-        Mesh(a, b);
-        a.Transport.Send(Beat(a, b, 0));
-        await WaitForBeatsAsync(b, a, 1);
+        var (a, b) = await StartConnectedPairAsync();
         var baseline = ActiveInboundConnections(b.Transport);
 
         var valid = RaftMessageSamples.OneOfEach(a.Id, b.Id).Concat(RaftMessageSamples.EdgeCases(a.Id, b.Id))

@@ -98,6 +98,32 @@ public abstract partial class TransportConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Starts two meshed nodes and proves the connection from the first to the second with one heartbeat.</summary>
+    protected async Task<(Node A, Node B)> StartConnectedPairAsync()
+    {
+        var a = await StartNodeAsync(1);
+        var b = await StartNodeAsync(2);
+        Mesh(a, b);
+        a.Transport.Send(Beat(a, b, 0));
+        await WaitForBeatsAsync(b, a, 1);
+        return (a, b);
+    }
+
+    /// <summary>Sends <paramref name="count"/> heartbeats (numbered from 0) while the receiver's handler is blocked on the
+    /// first, then releases it and waits for all of them.</summary>
+    protected static async Task SendWhileReceiverIsBlockedAsync(Node from, Node to, int count)
+    {
+        to.Handler.Block();
+        for (var i = 0; i < count; i++)
+        {
+            from.Transport.Send(Beat(from, to, i));
+        }
+
+        await WaitForBeatsAsync(to, from, 1);
+        to.Handler.Release();
+        await WaitForBeatsAsync(to, from, count);
+    }
+
     /// <summary>A small numbered message: heartbeat <paramref name="sequence"/> from one node to another.</summary>
     protected static Heartbeat Beat(Node from, Node to, long sequence) => new() { From = from.Id, To = to.Id, Term = 1, Commit = 0, Context = sequence };
 

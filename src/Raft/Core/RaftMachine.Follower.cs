@@ -200,12 +200,26 @@ internal sealed partial class RaftMachine
     private void HandleAppend(AppendEntries a)
     {
         HeardFromLeader(a.From);
+        var prevIndex = a.PrevLogIndex;
+        var prevTerm = a.PrevLogTerm;
+        IReadOnlyList<LogEntry> entries = a.Entries;
+        if (prevIndex < Log.Committed)
+        {
+            // Entries up to our commit index are settled and match the leader's (Log Matching): keep only what follows it,
+            // so a message overlapping the commit index still delivers its new entries.
+            var skip = (int)Math.Min(Log.Committed - prevIndex, entries.Count);
+            if (skip == entries.Count)
+            {
+                TransmitAfterPersist(new AppendEntriesResponse { From = Id, To = a.From, Term = Term, Success = true, Index = Log.Committed });
+                return;
+            }
 
-        // Below our commit index the log-matching check holds without looking: committed entries are the same on every node and
-        // the leader holds them all (§5.4), even where our log is compacted. The entries beyond the commit index must still be
-        // appended: acknowledging only the commit index would drop them, and the leader, counting the append as answered,
-        // would not send them again.
-        if (a.PrevLogIndex >= Log.Committed && !Log.MatchTerm(a.PrevLogIndex, a.PrevLogTerm))
+            entries = entries.Skip(skip).ToList();
+            prevIndex = Log.Committed;
+            prevTerm = Log.Term(prevIndex);
+        }
+
+        if (!Log.MatchTerm(prevIndex, prevTerm))
         {
             var (hintIndex, hintTerm) = Log.FindConflictByTerm(Math.Min(a.PrevLogIndex, Log.LastIndex), a.PrevLogTerm);
             Transmit(new AppendEntriesResponse
@@ -221,7 +235,7 @@ internal sealed partial class RaftMachine
             return;
         }
 
-        var last = Log.AppendFromLeader(a.PrevLogIndex, a.Entries, out var truncated);
+        var last = Log.AppendFromLeader(prevIndex, entries, out var truncated);
         if (last < 0)
         {
             throw new InvalidOperationException(
@@ -229,13 +243,13 @@ internal sealed partial class RaftMachine
                 "This breaks Raft's safety and means a node lost durable data (e.g. fsync disabled) or logs were copied between clusters.");
         }
 
-        if (truncated || HasConfigurationEntry(a.Entries))
+        if (truncated || HasConfigurationEntry(entries))
         {
             RecomputeConfiguration();
         }
 
         Log.CommitTo(Math.Min(a.LeaderCommit, last));
-        TransmitAfterPersist(new AppendEntriesResponse { From = Id, To = a.From, Term = Term, Success = true, Index = Math.Max(last, Log.Committed) });
+        TransmitAfterPersist(new AppendEntriesResponse { From = Id, To = a.From, Term = Term, Success = true, Index = last });
     }
 
     private static bool HasConfigurationEntry(IReadOnlyList<LogEntry> entries)

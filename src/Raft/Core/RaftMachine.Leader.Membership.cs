@@ -91,7 +91,10 @@ internal sealed partial class RaftMachine
                 {
                     var m = Machine;
                     var plan = m._plan!;
-                    var lagging = plan.CatchUp.Where(n => m.MatchOf(n) + m.Options.CatchUpMaxLag < m.Log.LastIndex).ToList();
+                    // A node that has acknowledged nothing (match 0) is not caught up however short the log: otherwise an
+                    // unreachable node would become a voter whenever the log is shorter than CatchUpMaxLag, silently costing the
+                    // cluster its fault tolerance.
+                    var lagging = plan.CatchUp.Where(n => m.MatchOf(n) == 0 || m.MatchOf(n) + m.Options.CatchUpMaxLag < m.Log.LastIndex).ToList();
                     if (lagging.Count == 0 && m.Log.Committed >= plan.AwaitIndex)
                     {
                         plan.AwaitIndex = m.AppendConfiguration(plan.Joint);

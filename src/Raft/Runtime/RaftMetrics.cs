@@ -61,6 +61,17 @@ public sealed class RaftMetrics : IDisposable
 
     internal Counter<long> SnapshotChunksSent { get; }
 
+    /// <summary>InstallSnapshot chunks this node has sent since it started.</summary>
+    public long SnapshotChunksSentTotal => Interlocked.Read(ref _snapshotChunksSent);
+
+    private long _snapshotChunksSent;
+
+    internal void ChunkSent()
+    {
+        Interlocked.Increment(ref _snapshotChunksSent);
+        SnapshotChunksSent.Add(1, _tag);
+    }
+
     internal Histogram<long> SnapshotSize { get; }
 
     internal Histogram<double> SnapshotDuration { get; }

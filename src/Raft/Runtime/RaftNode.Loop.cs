@@ -239,7 +239,7 @@ public sealed partial class RaftNode
                 Done = chunk.Offset + chunk.Length >= chunk.Metadata.Size,
             });
             Metrics.BytesSent.Add(buffer.Length, Metrics.Tag);
-            Metrics.SnapshotChunksSent.Add(1, Metrics.Tag);
+            Metrics.ChunkSent();
         }
         catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException)
         {

@@ -30,8 +30,10 @@ public interface IRaftLogStore : IAsyncDisposable
     /// <summary>
     /// Drops every entry up to and including <paramref name="index"/> because a durable snapshot covers it, and records
     /// (<paramref name="index"/>, <paramref name="term"/>) as the new start marker. When <paramref name="index"/> is at or past
-    /// <see cref="LastIndex"/>, or the stored entry at <paramref name="index"/> has a different term (a follower installed a
-    /// snapshot that conflicts with its log), the whole log is discarded and the next append starts at <paramref name="index"/> + 1.
+    /// <see cref="LastIndex"/> the log becomes empty and the next append starts at <paramref name="index"/> + 1. When the
+    /// stored entry at <paramref name="index"/> has a term other than <paramref name="term"/>, the log conflicts with the
+    /// snapshot and is emptied as well (Raft Figure 13, step 7). An <paramref name="index"/> at or below the current start
+    /// marker does nothing.
     /// </summary>
     ValueTask CompactAsync(long index, long term, CancellationToken cancellationToken = default);
 

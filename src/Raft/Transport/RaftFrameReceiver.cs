@@ -31,8 +31,22 @@ public sealed class RaftFrameReceiver
         _logger = logger;
     }
 
-    /// <summary>Receives the messages; set before the first connection is accepted.</summary>
-    public IRaftMessageHandler? Handler { get; set; }
+    private readonly TaskCompletionSource<IRaftMessageHandler> _handler = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Receives the messages. Connections accepted before it is set wait for it (a transport may listen,
+    /// and so know its address, before the node that handles its messages exists).</summary>
+    public IRaftMessageHandler? Handler
+    {
+        get => _handler.Task.IsCompletedSuccessfully ? _handler.Task.Result : null;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (!_handler.TrySetResult(value) && _handler.Task.Result != value)
+            {
+                throw new InvalidOperationException("The message handler is already set; a transport is started once.");
+            }
+        }
+    }
 
     /// <summary>Inbound connections currently open.</summary>
     public int ActiveConnections => Volatile.Read(ref _active);
@@ -62,7 +76,12 @@ public sealed class RaftFrameReceiver
                     await session.DeliverAsync(message, cancellationToken).ConfigureAwait(false);
                 }
 
-                if (result.IsCompleted || result.IsCanceled)
+                if (result.IsCanceled)
+                {
+                    return; // the transport is closing the connection
+                }
+
+                if (result.IsCompleted)
                 {
                     RaftFrameReader.EnsureNothingLeft(buffer);
                     return;
@@ -141,7 +160,7 @@ public sealed class RaftFrameReceiver
         /// <summary>Hands one validated message to the handler and awaits it: the backpressure point.</summary>
         public async ValueTask DeliverAsync(RaftMessage message, CancellationToken cancellationToken)
         {
-            var handler = _owner.Handler ?? throw new InvalidOperationException("The transport was not started: no message handler is set.");
+            var handler = _owner.Handler ?? await _owner._handler.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 await handler.HandleAsync(message, cancellationToken).ConfigureAwait(false);

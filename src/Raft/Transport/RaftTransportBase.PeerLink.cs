@@ -5,36 +5,13 @@ namespace HsmRaft.Transport;
 public abstract partial class RaftTransportBase
 {
     /// <summary>One peer: its outbox and the loop that connects, drains the outbox in batches, and reconnects.</summary>
-    private sealed class PeerLink
+    private sealed class PeerLink(RaftTransportBase owner, ClusterMember member)
+        : PeerLink<RaftMessage>(member, owner.Options.PeerQueueCapacity, owner.Stopping)
     {
-        private readonly RaftTransportBase _owner;
-        private readonly CancellationTokenSource _stop;
+        private readonly RaftTransportBase _owner = owner;
 
-        public PeerLink(RaftTransportBase owner, ClusterMember member)
+        protected override async Task RunAsync(CancellationToken token)
         {
-            _owner = owner;
-            Member = member;
-            Outbox = new PeerOutbox<RaftMessage>(owner.Options.PeerQueueCapacity);
-            _stop = CancellationTokenSource.CreateLinkedTokenSource(owner.Stopping);
-        }
-
-        public ClusterMember Member { get; }
-
-        public PeerOutbox<RaftMessage> Outbox { get; }
-
-        public Task Completion { get; private set; } = Task.CompletedTask;
-
-        public void Start() => Completion = Task.Run(RunAsync);
-
-        public void Stop()
-        {
-            _stop.Cancel();
-            Outbox.Close();
-        }
-
-        private async Task RunAsync()
-        {
-            var token = _stop.Token;
             var writer = new RaftFrameWriter(_owner.Options, _owner.Serializer);
             using var batch = new FrameBuffer();
             var outageLogged = false;

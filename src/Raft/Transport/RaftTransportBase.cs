@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using HsmRaft.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,12 +17,11 @@ public abstract partial class RaftTransportBase : IRaftTransport
     /// <summary>A batch is closed once it reaches this many bytes; larger messages travel alone.</summary>
     protected const int BatchTargetBytes = 256 * 1024;
 
-    private readonly Lock _peersLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ReconnectBackoff _backoff;
-    private FrozenDictionary<NodeId, PeerLink> _peers = FrozenDictionary<NodeId, PeerLink>.Empty;
-    private bool _started;
-    private bool _disposed;
+    private readonly PeerLinks<PeerLink, RaftMessage> _peers;
+    private readonly SemaphoreSlim _listenLock = new(1, 1);
+    private bool _listening;
 
     /// <summary>Creates the transport.</summary>
     /// <param name="options">Validated here; an invalid value throws <see cref="ArgumentException"/>.</param>
@@ -47,6 +45,7 @@ public abstract partial class RaftTransportBase : IRaftTransport
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(GetType().FullName ?? "HsmRaft.Transport");
         _backoff = new ReconnectBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax, random ?? new Random());
         Receiver = new RaftFrameReceiver(options, serializer, IsKnownPeer, Logger);
+        _peers = new PeerLinks<PeerLink, RaftMessage>(options.LocalNodeId, member => new PeerLink(this, member), this);
     }
 
     /// <summary>The validated options.</summary>
@@ -87,16 +86,30 @@ public abstract partial class RaftTransportBase : IRaftTransport
     public async ValueTask StartAsync(IRaftMessageHandler handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        ObjectDisposedException.ThrowIf(_disposed, this);
         Receiver.Handler = handler;
-        await StartListeningAsync(cancellationToken).ConfigureAwait(false);
-        lock (_peersLock)
+        await ListenAsync(cancellationToken).ConfigureAwait(false);
+        _peers.Start();
+    }
+
+    /// <summary>
+    /// Starts listening without starting the node: the transport's address is then known (useful with port 0, to
+    /// build a cluster configuration before the nodes exist). Inbound messages wait until <see cref="StartAsync"/>
+    /// provides the handler. <see cref="StartAsync"/> calls this itself when needed.
+    /// </summary>
+    public async ValueTask ListenAsync(CancellationToken cancellationToken = default)
+    {
+        await _listenLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            _started = true;
-            foreach (var link in _peers.Values)
+            if (!_listening)
             {
-                link.Start();
+                await StartListeningAsync(cancellationToken).ConfigureAwait(false);
+                _listening = true;
             }
+        }
+        finally
+        {
+            _listenLock.Release();
         }
     }
 
@@ -104,74 +117,42 @@ public abstract partial class RaftTransportBase : IRaftTransport
     public void Send(RaftMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (_peers.TryGetValue(message.To, out var link))
+        if (_peers.TryGet(message.To, out var link))
         {
             link.Outbox.Enqueue(message);
         }
         else
         {
-            TransportLog.SendToUnknownPeer(Logger, message.ToString(), message.To);
+            TransportLog.SendToUnknownPeer(Logger, message, message.To);
         }
     }
 
     /// <inheritdoc />
-    public void UpdatePeers(IReadOnlyCollection<ClusterMember> peers)
-    {
-        lock (_peersLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _peers = PeerSet.Reconcile(_peers, peers, Options.LocalNodeId, l => l.Member, CreateLink, l => l.Stop());
-        }
-    }
-
-    private PeerLink CreateLink(ClusterMember member)
-    {
-        var link = new PeerLink(this, member);
-        if (_started)
-        {
-            link.Start();
-        }
-
-        return link;
-    }
+    public void UpdatePeers(IReadOnlyCollection<ClusterMember> peers) => _peers.Update(peers);
 
     /// <inheritdoc />
-    public PeerHealth GetPeerHealth(NodeId peer) =>
-        _peers.TryGetValue(peer, out var link) ? link.Outbox.Health : default;
+    public PeerHealth GetPeerHealth(NodeId peer) => _peers.Health(peer);
 
     /// <summary>True when <paramref name="id"/> is a current peer (inbound frames from anyone else are rejected).</summary>
-    protected bool IsKnownPeer(NodeId id) => _peers.ContainsKey(id);
+    protected bool IsKnownPeer(NodeId id) => _peers.Contains(id);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        PeerLink[] links;
-        lock (_peersLock)
+        if (!await _peers.StopAllAsync().ConfigureAwait(false))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            links = [.. _peers.Values];
-            _peers = FrozenDictionary<NodeId, PeerLink>.Empty;
+            return;
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var link in links)
-        {
-            link.Stop();
-        }
-
-        await Task.WhenAll(links.Select(l => l.Completion)).ConfigureAwait(false);
-        if (_started)
+        if (_listening)
         {
             await StopListeningAsync().ConfigureAwait(false);
         }
 
         await DisposeCoreAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _listenLock.Dispose();
         GC.SuppressFinalize(this);
     }
 

@@ -35,7 +35,7 @@ public static partial class TransportLog
 
     /// <summary>A message was addressed to a node that is not a peer.</summary>
     [LoggerMessage(EventId = 9021, Level = LogLevel.Debug, Message = "Dropped {Message}: node {Peer} is not a known peer")]
-    public static partial void SendToUnknownPeer(ILogger logger, string message, NodeId peer);
+    public static partial void SendToUnknownPeer(ILogger logger, Messages.RaftMessage message, NodeId peer);
 
     /// <summary>The message handler threw.</summary>
     [LoggerMessage(EventId = 9030, Level = LogLevel.Error, Message = "The Raft message handler failed on a message from node {Peer}")]

@@ -4,6 +4,7 @@ using HsmRaft.Runtime;
 using HsmRaft.Storage;
 using HsmRaft.Transport;
 using HsmRaft.Transport.InMemory;
+using HsmRaft.Testing;
 
 namespace HsmRaft.Tests.Runtime;
 

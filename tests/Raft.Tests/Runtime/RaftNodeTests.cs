@@ -1,5 +1,6 @@
 using HsmRaft.Core;
 using HsmRaft.Runtime;
+using HsmRaft.Testing;
 
 namespace HsmRaft.Tests.Runtime;
 
@@ -130,7 +131,7 @@ public class RaftNodeTests
         await cluster.WaitForAppliedAsync(leader.Status.CommitIndex);
         var newcomer = cluster.StateMachines[new NodeId(4)];
         Assert.Equal(cluster.StateMachines[leader.Id].Items, newcomer.Items);
-        Assert.Equal(1, newcomer.Restores);
+        Assert.True(newcomer.Restores >= 1, "the new member restored from a snapshot");
     }
 
     [Fact]

@@ -135,15 +135,14 @@ internal sealed partial class PeerProgress
 
         /// <summary>
         /// Entries sent but no progress for two heartbeat rounds while the follower answers heartbeats: an AppendEntries was
-        /// lost (or the follower restarted and forgot unsynced entries). Probe again from the last known match. "Sent" is judged
-        /// by <see cref="Next"/>, not by the in-flight window: a probe sent just before an older acknowledgement brought this
-        /// machine back here carries entries the (reset) window does not track.
+        /// lost (or the follower restarted and forgot unsynced entries). Probe again from the last known match.
         /// </summary>
         [On]
         private EventResult OnHeartbeat(in HeartbeatAck h)
         {
             var m = Machine;
-            if (m.Match + 1 >= m.Next || m.Match != _matchAtLastHeartbeat)
+            // Something was sent beyond the match point (tracked in flight or not) and nothing moved since the last heartbeat.
+            if (m.Next <= m.Match + 1 || m.Match != _matchAtLastHeartbeat)
             {
                 _stalledHeartbeats = 0;
                 _matchAtLastHeartbeat = m.Match;

@@ -13,6 +13,14 @@ public sealed partial class FileLogStore
         }
 
         var segment = _segments.Count == 0 ? CreateSegment(first) : Writable(_segments[^1]);
+        if (segment.Count > 0 && segment.EndOffset + BatchBytes(entries) > _segmentSize)
+        {
+            // Start a batch that does not fit in a new segment rather than splitting it: one sync per batch, and a batch
+            // larger than a whole segment leaves one full segment and a short tail instead of two partial ones.
+            SealSegment(segment);
+            segment = CreateSegment(first);
+        }
+
         var buffered = 0;
         var flags = LogRecordFlags.UnitStart;
         for (var i = 0; i < entries.Count; i++)
@@ -31,7 +39,14 @@ public sealed partial class FileLogStore
 
             if (buffered + size > _buffer.Length)
             {
-                Flush(segment, ref buffered);
+                if (buffered > 0)
+                {
+                    // A large batch: let the disk start on this chunk while the next one is encoded.
+                    var start = segment.EndOffset - buffered;
+                    Flush(segment, ref buffered);
+                    segment.File!.StartWriteback(start, segment.EndOffset - start);
+                }
+
                 if (size > _buffer.Length)
                 {
                     _buffer = new byte[Math.Max(WriteChunk, size)];
@@ -46,7 +61,7 @@ public sealed partial class FileLogStore
         }
 
         Flush(segment, ref buffered);
-        _sync.SyncFile(segment.File!);
+        SyncSegment(segment);
         SyncDirectoryIfNeeded();
         _lastIndex = entries[^1].Index;
         if (_buffer.Length > WriteChunk)
@@ -61,24 +76,44 @@ public sealed partial class FileLogStore
         return segment;
     }
 
+    private static long BatchBytes(IReadOnlyList<LogEntry> entries)
+    {
+        long total = 0;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            total += LogRecord.SizeOf(entries[i].Data.Length);
+        }
+
+        return total;
+    }
+
     private void Flush(LogSegment segment, ref int buffered)
     {
         if (buffered > 0)
         {
             segment.File!.Write(segment.EndOffset - buffered, _buffer.AsSpan(0, buffered));
+            segment.Unsynced = true;
             buffered = 0;
         }
     }
 
-    private void SealSegment(LogSegment segment)
+    private void SyncSegment(LogSegment segment)
     {
         _sync.SyncFile(segment.File!);
+        segment.Unsynced = false;
+    }
+
+    private void SealSegment(LogSegment segment)
+    {
+        if (segment.Unsynced)
+        {
+            SyncSegment(segment);
+        }
+
         SyncDirectoryIfNeeded();
         segment.File!.Dispose();
         segment.File = null;
     }
-
-    private bool _directoryDirty;
 
     private void SyncDirectoryIfNeeded()
     {
@@ -92,7 +127,7 @@ public sealed partial class FileLogStore
     private LogSegment CreateSegment(long firstIndex)
     {
         var sequence = _nextSequence++;
-        var path = System.IO.Path.Combine(_directory, SegmentFileName.Format(sequence, firstIndex));
+        var path = System.IO.Path.Combine(_directory, NumberedFileName.Segment.Format(sequence, firstIndex));
         var file = _fs.OpenFile(path, StorageFileMode.CreateNew, _preallocate ? _segmentSize : 0);
         try
         {
@@ -112,7 +147,7 @@ public sealed partial class FileLogStore
         }
 
         _directoryDirty = true; // The new name becomes durable with the directory sync after the segment's first data sync.
-        var segment = new LogSegment(sequence, firstIndex, path) { File = file };
+        var segment = new LogSegment(sequence, firstIndex, path) { File = file, Unsynced = true };
         _segments.Add(segment);
         return segment;
     }

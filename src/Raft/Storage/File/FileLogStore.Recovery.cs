@@ -10,6 +10,10 @@ public sealed partial class FileLogStore
 
     private LogRecovery Recover()
     {
+        // A failed earlier attempt (for example a disk error while reading) may be retried from a clean slate.
+        _segments.Clear();
+        _nextSequence = 1;
+        _directoryDirty = false;
         _fs.CreateDirectory(_directory);
         var found = ListSegments();
         (_startIndex, _startTerm) = ReadMarker();
@@ -18,9 +22,15 @@ public sealed partial class FileLogStore
             _nextSequence = found[^1].Sequence + 1;
         }
 
-        // Segments before the last one that starts at or below marker + 1 hold only covered entries: a compaction deleted
-        // (or was deleting) them.
-        var baseAt = found.FindLastIndex(f => f.FirstIndex <= _startIndex + 1);
+        // The log starts at the segment holding the marker's own entry (kept so that its term can be checked against the
+        // marker), or at one starting right after the marker. Segments before it hold only covered entries: a compaction
+        // deleted (or was deleting) them.
+        var baseAt = found.FindLastIndex(f => f.FirstIndex <= _startIndex);
+        if (baseAt < 0 && found.Count > 0 && found[0].FirstIndex == _startIndex + 1)
+        {
+            baseAt = 0;
+        }
+
         if (found.Count > 0 && baseAt < 0)
         {
             throw new StorageCorruptedException(found[0].Path, 0, found[0].FirstIndex,
@@ -50,6 +60,11 @@ public sealed partial class FileLogStore
 
         SyncDirectoryIfNeeded();
         DropSegmentsTheMarkerSupersedes(entries, termAtMarker);
+        if (_segments.Count > 0)
+        {
+            _nextSequence = _segments[^1].Sequence + 1; // A removed torn segment's number is reused: no gap.
+        }
+
         _lastIndex = _segments.Count > 0 ? Math.Max(_segments[^1].LastIndex, _startIndex) : _startIndex;
         if (_segments.Count > 0)
         {
@@ -66,7 +81,7 @@ public sealed partial class FileLogStore
         foreach (var name in _fs.ListFiles(_directory))
         {
             var path = System.IO.Path.Combine(_directory, name);
-            if (SegmentFileName.TryParse(name, out var sequence, out var first))
+            if (NumberedFileName.Segment.TryParse(name, out var sequence, out var first))
             {
                 found.Add(new LogSegment(sequence, first, path));
             }

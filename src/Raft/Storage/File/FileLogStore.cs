@@ -34,6 +34,7 @@ public sealed partial class FileLogStore : IRaftLogStore
     private long _lastIndex;
     private long _nextSequence = 1;
     private bool _opened;
+    private bool _directoryDirty; // a segment was created or removed and the directory is not yet synced
     private bool _disposed;
     private Exception? _failure;
     private int _busy;
@@ -93,7 +94,7 @@ public sealed partial class FileLogStore : IRaftLogStore
             return default;
         }
 
-        LogRules.ValidateAppend(entries, _startIndex, _lastIndex);
+        StorageRules.ValidateAppend(entries, _startIndex, _lastIndex);
         try
         {
             AppendCore(entries);
@@ -129,7 +130,7 @@ public sealed partial class FileLogStore : IRaftLogStore
         ArgumentNullException.ThrowIfNull(destination);
         cancellationToken.ThrowIfCancellationRequested();
         using var call = Enter();
-        LogRules.ValidateRead(from, toExclusive, _startIndex, _lastIndex);
+        StorageRules.ValidateRead(from, toExclusive, _startIndex, _lastIndex);
         try
         {
             ReadCore(from, toExclusive, destination);

@@ -126,11 +126,7 @@ public sealed class FileSnapshotStore : ISnapshotStore
     internal void EnsureCanCommit(SnapshotMetadata metadata)
     {
         EnsureOpen();
-        if (Latest is { } latest && metadata.LastIncludedIndex < latest.LastIncludedIndex)
-        {
-            throw new InvalidOperationException(
-                $"A snapshot up to index {latest.LastIncludedIndex} is already committed; a snapshot up to the older index {metadata.LastIncludedIndex} cannot replace it.");
-        }
+        StorageRules.EnsureNotOlder(Latest, metadata);
     }
 
     private void EnsureOpen()

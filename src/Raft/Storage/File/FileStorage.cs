@@ -20,6 +20,9 @@ public sealed class FileStorage : IAsyncDisposable
     /// <summary>The lock file's name inside the data directory.</summary>
     public const string LockFileName = "LOCK";
 
+    private const string LogDirectoryName = "log";
+    private const string SnapshotDirectoryName = "snapshots";
+
     private FileStorage(string directory, FileLogStore log, FileStableStore stable, FileSnapshotStore snapshots)
     {
         Directory = directory;
@@ -58,6 +61,16 @@ public sealed class FileStorage : IAsyncDisposable
         var directory = options.FileSystem is null ? Path.GetFullPath(options.Directory) : options.Directory;
         fs.CreateDirectory(directory);
         var handle = fs.Lock(Path.Combine(directory, LockFileName));
+        try
+        {
+            CreateDurableDirectories(fs, directory, options.FsyncMode);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+
         if (options.FsyncMode == FsyncMode.UnsafeNoSync)
         {
             StorageLog.UnsafeNoSync(logger, directory);
@@ -66,9 +79,36 @@ public sealed class FileStorage : IAsyncDisposable
         var shared = new DirectoryLock(handle, holders: 3);
         return new FileStorage(
             directory,
-            new FileLogStore(options, Path.Combine(directory, "log"), logger, shared.Lease()),
+            new FileLogStore(options, Path.Combine(directory, LogDirectoryName), logger, shared.Lease()),
             new FileStableStore(options, directory, logger, shared.Lease()),
-            new FileSnapshotStore(options, Path.Combine(directory, "snapshots"), logger, shared.Lease()));
+            new FileSnapshotStore(options, Path.Combine(directory, SnapshotDirectoryName), logger, shared.Lease()));
+    }
+
+    /// <summary>
+    /// Creates <c>log/</c> and <c>snapshots/</c> and syncs the data directory and its parent, so that the directories
+    /// themselves survive a power loss: syncing a file or a directory does not make that directory's own name durable.
+    /// </summary>
+    private static void CreateDurableDirectories(IStorageFileSystem fs, string directory, FsyncMode mode)
+    {
+        fs.CreateDirectory(Path.Combine(directory, LogDirectoryName));
+        fs.CreateDirectory(Path.Combine(directory, SnapshotDirectoryName));
+        if (mode == FsyncMode.UnsafeNoSync)
+        {
+            return;
+        }
+
+        fs.SyncDirectory(directory);
+        if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(directory)) is { Length: > 0 } parent)
+        {
+            try
+            {
+                fs.SyncDirectory(parent);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The parent may not be ours to open; the data directory existed or was created by a deployment step.
+            }
+        }
     }
 
     /// <summary>Disposes the three stores, which releases the directory lock.</summary>

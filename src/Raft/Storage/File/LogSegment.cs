@@ -21,6 +21,9 @@ internal sealed class LogSegment(long sequence, long firstIndex, string path)
     /// <summary>Index of the last record, or <see cref="FirstIndex"/> - 1 when empty.</summary>
     public long LastIndex => FirstIndex + Count - 1;
 
+    /// <summary>True when bytes were written since the segment was last synced.</summary>
+    public bool Unsynced { get; set; }
+
     /// <summary>The open handle of the segment being appended to; null for older segments.</summary>
     public IStorageFile? File { get; set; }
 

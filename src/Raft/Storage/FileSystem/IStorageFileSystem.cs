@@ -74,6 +74,13 @@ public interface IStorageFile : IDisposable
     /// <summary>Sets the file's length (truncating or zero-extending). Not durable until <see cref="Sync"/>.</summary>
     void SetLength(long length);
 
+    /// <summary>A hint to start writing the given range to disk now, without waiting (Linux <c>sync_file_range</c>), so that
+    /// the disk works while the caller prepares the next bytes of a large batch. Promises nothing about durability; the
+    /// default does nothing.</summary>
+    void StartWriteback(long offset, long count)
+    {
+    }
+
     /// <summary>Makes everything written so far durable. <paramref name="dataOnly"/> allows fdatasync (skips metadata not needed to
     /// read the data back, such as modification times); false forces a full fsync.</summary>
     void Sync(bool dataOnly);

@@ -10,7 +10,9 @@ namespace HsmRaft.Storage;
 /// </summary>
 internal static partial class NativeSync
 {
+    private const uint SyncFileRangeWrite = 2;
     private static volatile bool s_noFdatasync = !OperatingSystem.IsLinux();
+    private static volatile bool s_noSyncFileRange = !OperatingSystem.IsLinux();
 
     public static void SyncFile(SafeFileHandle handle, bool dataOnly, string path)
     {
@@ -32,6 +34,44 @@ internal static partial class NativeSync
         }
 
         RandomAccess.FlushToDisk(handle);
+    }
+
+    /// <summary>Starts writeback of a range (SYNC_FILE_RANGE_WRITE). Only a hint: failures are ignored here because the
+    /// fdatasync that follows reports any real I/O error.</summary>
+    public static void StartWriteback(SafeFileHandle handle, long offset, long count)
+    {
+        if (s_noSyncFileRange)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = sync_file_range(handle, offset, count, SyncFileRangeWrite);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            s_noSyncFileRange = true;
+        }
+    }
+
+    /// <summary>flock(LOCK_EX | LOCK_NB) on Unix; true elsewhere (Windows share modes already lock the file).</summary>
+    public static bool TryLockExclusive(SafeFileHandle handle)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        const int LockExclusive = 2, LockNonBlocking = 4; // Same values on Linux, macOS and the BSDs.
+        try
+        {
+            return flock(handle, LockExclusive | LockNonBlocking) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return true; // No libc flock: rely on the runtime's share-mode lock.
+        }
     }
 
     public static void SyncDirectory(string path)
@@ -72,10 +112,16 @@ internal static partial class NativeSync
     private static extern int fdatasync(SafeFileHandle fd);
 
     [DllImport("libc", SetLastError = true)]
+    private static extern int sync_file_range(SafeFileHandle fd, long offset, long nbytes, uint flags);
+
+    [DllImport("libc", SetLastError = true)]
     private static extern int fsync(int fd);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int close(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int flock(SafeFileHandle fd, int operation);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);

@@ -76,6 +76,13 @@ public sealed class PhysicalStorageFileSystem : IStorageFileSystem
 
         try
         {
+            // .NET's own lock is skipped when DOTNET_SYSTEM_IO_DISABLEFILELOCKING is set; take it explicitly as well
+            // (flock on a descriptor that already holds it is a no-op).
+            if (!NativeSync.TryLockExclusive(handle))
+            {
+                throw new StorageLockedException(lockFilePath, ReadHolder(lockFilePath));
+            }
+
             // Who holds the lock, for the error another process gets. A separate file, because the locked one cannot be
             // opened again while locked; it is informational only, the lock itself is the kernel's.
             File.WriteAllText(lockFilePath + ".owner", $"pid {Environment.ProcessId} on {Environment.MachineName} since {DateTimeOffset.UtcNow:O}");
@@ -114,6 +121,8 @@ public sealed class PhysicalStorageFileSystem : IStorageFileSystem
         public void SetLength(long length) => RandomAccess.SetLength(handle, length);
 
         public void Sync(bool dataOnly) => NativeSync.SyncFile(handle, dataOnly, Path);
+
+        public void StartWriteback(long offset, long count) => NativeSync.StartWriteback(handle, offset, count);
 
         public void Dispose() => handle.Dispose();
     }

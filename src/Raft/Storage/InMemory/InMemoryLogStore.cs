@@ -33,7 +33,7 @@ public sealed class InMemoryLogStore : IRaftLogStore
             return default;
         }
 
-        LogRules.ValidateAppend(entries, _startIndex, LastIndex);
+        StorageRules.ValidateAppend(entries, _startIndex, LastIndex);
         var keep = (int)(entries[0].Index - _startIndex - 1);
         _entries.RemoveRange(keep, _entries.Count - keep);
         foreach (var e in entries)
@@ -71,7 +71,7 @@ public sealed class InMemoryLogStore : IRaftLogStore
     public ValueTask ReadAsync(long from, long toExclusive, ICollection<LogEntry> destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        LogRules.ValidateRead(from, toExclusive, _startIndex, LastIndex);
+        StorageRules.ValidateRead(from, toExclusive, _startIndex, LastIndex);
         for (var i = from; i < toExclusive; i++)
         {
             destination.Add(_entries[(int)(i - _startIndex - 1)]);

@@ -43,12 +43,7 @@ public sealed class InMemorySnapshotStore : ISnapshotStore
         public ValueTask<SnapshotMetadata> CommitAsync(CancellationToken cancellationToken = default)
         {
             var buffer = _buffer ?? throw new InvalidOperationException("The snapshot sink is already committed or disposed.");
-            if (store.Latest is { } latest && Metadata.LastIncludedIndex < latest.LastIncludedIndex)
-            {
-                throw new InvalidOperationException(
-                    $"A snapshot up to index {latest.LastIncludedIndex} is already committed; a snapshot up to the older index {Metadata.LastIncludedIndex} cannot replace it.");
-            }
-
+            StorageRules.EnsureNotOlder(store.Latest, Metadata);
             Metadata = Metadata with { Size = buffer.Length };
             store._data = buffer.ToArray();
             store.Latest = Metadata;

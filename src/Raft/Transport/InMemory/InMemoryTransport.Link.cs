@@ -3,11 +3,10 @@ namespace HsmRaft.Transport.InMemory;
 public sealed partial class InMemoryTransport
 {
     /// <summary>The path to one peer: its outbox and the loop that delivers it, applying the network's faults.</summary>
-    private sealed class Link
+    private sealed class Link : PeerLink<Queued>
     {
         private const int MaxBatch = 1024;
         private readonly InMemoryTransport _owner;
-        private readonly CancellationTokenSource _stop;
         private readonly RaftFrameWriter? _writer;
         private readonly FrameBuffer? _frame;
         private InMemoryTransport? _target;
@@ -16,11 +15,9 @@ public sealed partial class InMemoryTransport
         private bool _outageLogged;
 
         public Link(InMemoryTransport owner, ClusterMember member)
+            : base(member, owner._options.PeerQueueCapacity, owner._stopping.Token)
         {
             _owner = owner;
-            Member = member;
-            Outbox = new PeerOutbox<Queued>(owner._options.PeerQueueCapacity);
-            _stop = CancellationTokenSource.CreateLinkedTokenSource(owner._stopping.Token);
             if (owner._serializer is not null)
             {
                 _writer = new RaftFrameWriter(owner._options, owner._serializer);
@@ -28,23 +25,8 @@ public sealed partial class InMemoryTransport
             }
         }
 
-        public ClusterMember Member { get; }
-
-        public PeerOutbox<Queued> Outbox { get; }
-
-        public Task Completion { get; private set; } = Task.CompletedTask;
-
-        public void Start() => Completion = Task.Run(RunAsync);
-
-        public void Stop()
+        protected override async Task RunAsync(CancellationToken token)
         {
-            _stop.Cancel();
-            Outbox.Close();
-        }
-
-        private async Task RunAsync()
-        {
-            var token = _stop.Token;
             var batch = new List<Queued>(MaxBatch);
             try
             {

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.IO.Pipelines;
 using HsmRaft.Messages;
 using Microsoft.Extensions.Logging;
@@ -22,10 +21,7 @@ public sealed partial class InMemoryTransport : IRaftTransport
     private readonly RaftFrameReceiver _receiver;
     private readonly byte[] _clusterId;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _lock = new();
-    private FrozenDictionary<NodeId, Link> _links = FrozenDictionary<NodeId, Link>.Empty;
-    private bool _started;
-    private bool _disposed;
+    private readonly PeerLinks<Link, Queued> _links;
 
     /// <summary>Creates a transport reachable at <paramref name="address"/> once started.</summary>
     /// <param name="network">The network it lives on.</param>
@@ -45,7 +41,8 @@ public sealed partial class InMemoryTransport : IRaftTransport
         Address = address;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<InMemoryTransport>();
         _clusterId = RaftFrameHeader.EncodeClusterId(options.ClusterId);
-        _receiver = new RaftFrameReceiver(options, serializer, id => _links.ContainsKey(id), _logger);
+        _links = new PeerLinks<Link, Queued>(options.LocalNodeId, member => new Link(this, member), this);
+        _receiver = new RaftFrameReceiver(options, serializer, _links.Contains, _logger);
     }
 
     /// <summary>This transport's address.</summary>
@@ -62,17 +59,8 @@ public sealed partial class InMemoryTransport : IRaftTransport
     {
         ArgumentNullException.ThrowIfNull(handler);
         _receiver.Handler = handler;
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _network.Register(Address, this);
-            _started = true;
-            foreach (var link in _links.Values)
-            {
-                link.Start();
-            }
-        }
-
+        _links.Start();
+        _network.Register(Address, this);
         return ValueTask.CompletedTask;
     }
 
@@ -80,65 +68,31 @@ public sealed partial class InMemoryTransport : IRaftTransport
     public void Send(RaftMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (_links.TryGetValue(message.To, out var link))
+        if (_links.TryGet(message.To, out var link))
         {
             link.Outbox.Enqueue(new Queued(message, _network.Time.GetTimestamp()));
         }
         else
         {
-            TransportLog.SendToUnknownPeer(_logger, message.ToString(), message.To);
+            TransportLog.SendToUnknownPeer(_logger, message, message.To);
         }
     }
 
     /// <inheritdoc />
-    public void UpdatePeers(IReadOnlyCollection<ClusterMember> peers)
-    {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _links = PeerSet.Reconcile(_links, peers, LocalNodeId, l => l.Member, CreateLink, l => l.Stop());
-        }
-    }
-
-    private Link CreateLink(ClusterMember member)
-    {
-        var link = new Link(this, member);
-        if (_started)
-        {
-            link.Start();
-        }
-
-        return link;
-    }
+    public void UpdatePeers(IReadOnlyCollection<ClusterMember> peers) => _links.Update(peers);
 
     /// <inheritdoc />
-    public PeerHealth GetPeerHealth(NodeId peer) => _links.TryGetValue(peer, out var link) ? link.Outbox.Health : default;
+    public PeerHealth GetPeerHealth(NodeId peer) => _links.Health(peer);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        Link[] links;
-        lock (_lock)
+        _network.Unregister(Address, this);
+        if (await _links.StopAllAsync().ConfigureAwait(false))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            links = [.. _links.Values];
-            _links = FrozenDictionary<NodeId, Link>.Empty;
-            _network.Unregister(Address, this);
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            _stopping.Dispose();
         }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var link in links)
-        {
-            link.Stop();
-        }
-
-        await Task.WhenAll(links.Select(l => l.Completion)).ConfigureAwait(false);
-        _stopping.Dispose();
     }
 
     /// <summary>Accepts a raw byte stream (see <see cref="InMemoryNetwork.ConnectRaw"/>); completes when it is closed.</summary>

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 
 namespace HsmRaft.Storage.Format;
 
@@ -14,23 +13,13 @@ namespace HsmRaft.Storage.Format;
 /// </summary>
 internal static class SnapshotFileFormat
 {
-    public const string Extension = ".snap";
     public const int TrailerSize = 24;
     private const int FixedHeader = 36;
     private const int MaxHeader = 64 << 20;
 
-    public static string FileName(long index, long term) =>
-        index.ToString("D20", CultureInfo.InvariantCulture) + "-" + term.ToString("D20", CultureInfo.InvariantCulture) + Extension;
+    public static string FileName(long index, long term) => NumberedFileName.Snapshot.Format(index, term);
 
-    public static bool TryParseName(string name, out long index, out long term)
-    {
-        index = term = 0;
-        return name.Length == 20 + 1 + 20 + Extension.Length
-            && name.EndsWith(Extension, StringComparison.Ordinal)
-            && name[20] == '-'
-            && long.TryParse(name.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out index)
-            && long.TryParse(name.AsSpan(21, 20), NumberStyles.None, CultureInfo.InvariantCulture, out term);
-    }
+    public static bool TryParseName(string name, out long index, out long term) => NumberedFileName.Snapshot.TryParse(name, out index, out term);
 
     public static byte[] EncodeHeader(SnapshotMetadata metadata)
     {

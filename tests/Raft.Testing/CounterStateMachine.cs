@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using System.Text;
 
-namespace HsmRaft.Tests.Runtime;
+namespace HsmRaft.Testing;
 
-/// <summary>A tiny replicated state machine for runtime tests: commands are UTF-8 strings appended to an immutable list;
+/// <summary>A tiny replicated state machine for runtime and cluster tests: commands are UTF-8 strings appended to an immutable list;
 /// applying returns the list's new length. Snapshots are the list, one line per command.</summary>
-internal sealed class CounterStateMachine : IRaftStateMachine
+public sealed class CounterStateMachine : IRaftStateMachine
 {
     private ImmutableList<string> _items = [];
 

@@ -2,8 +2,8 @@ using HsmRaft.Storage.Format;
 
 namespace HsmRaft.Storage;
 
-/// <summary>The argument checks every <see cref="IRaftLogStore"/> applies, shared so the in-memory and file stores agree.</summary>
-internal static class LogRules
+/// <summary>The argument checks the log and snapshot stores apply, shared so the in-memory and file stores agree.</summary>
+internal static class StorageRules
 {
     /// <summary>Checks an append batch against a log whose start marker is <paramref name="startIndex"/> and last entry <paramref name="lastIndex"/>.</summary>
     public static void ValidateAppend(IReadOnlyList<LogEntry> entries, long startIndex, long lastIndex)
@@ -66,6 +66,16 @@ internal static class LogRules
         {
             throw new ArgumentOutOfRangeException(nameof(toExclusive), toExclusive,
                 $"The log ends at index {lastIndex}; the end of a read range may be at most {lastIndex + 1}.");
+        }
+    }
+
+    /// <summary>Refuses to let a snapshot replace a newer one.</summary>
+    public static void EnsureNotOlder(SnapshotMetadata? latest, SnapshotMetadata candidate)
+    {
+        if (latest is not null && candidate.LastIncludedIndex < latest.LastIncludedIndex)
+        {
+            throw new InvalidOperationException(
+                $"A snapshot up to index {latest.LastIncludedIndex} is already committed; a snapshot up to the older index {candidate.LastIncludedIndex} cannot replace it.");
         }
     }
 }

@@ -1,0 +1,132 @@
+using System.Collections.Frozen;
+
+namespace HsmRaft.Transport;
+
+/// <summary>The per-peer state a transport keeps: the member, its outbox, and the loop that drains it.</summary>
+/// <typeparam name="T">What the outbox holds.</typeparam>
+internal abstract class PeerLink<T>
+{
+    private readonly CancellationTokenSource _stop;
+
+    protected PeerLink(ClusterMember member, int capacity, CancellationToken stopping)
+    {
+        Member = member;
+        Outbox = new PeerOutbox<T>(capacity);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+    }
+
+    public ClusterMember Member { get; }
+
+    public PeerOutbox<T> Outbox { get; }
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    public void Start() => Completion = Task.Run(() => RunAsync(_stop.Token));
+
+    public void Stop()
+    {
+        _stop.Cancel();
+        Outbox.Close();
+    }
+
+    /// <summary>The loop; returns once <paramref name="token"/> is cancelled.</summary>
+    protected abstract Task RunAsync(CancellationToken token);
+}
+
+/// <summary>
+/// A transport's peers: a lock-free lookup for <see cref="IRaftTransport.Send"/>, and membership changes that keep
+/// links whose address is unchanged, create links for new peers (or changed addresses), and stop the rest.
+/// </summary>
+internal sealed class PeerLinks<TLink, T>(NodeId self, Func<ClusterMember, TLink> create, object owner)
+    where TLink : PeerLink<T>
+{
+    private readonly Lock _lock = new();
+    private FrozenDictionary<NodeId, TLink> _links = FrozenDictionary<NodeId, TLink>.Empty;
+    private bool _started;
+    private bool _disposed;
+
+    public bool TryGet(NodeId peer, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TLink? link) => _links.TryGetValue(peer, out link);
+
+    public bool Contains(NodeId peer) => _links.ContainsKey(peer);
+
+    public PeerHealth Health(NodeId peer) => _links.TryGetValue(peer, out var link) ? link.Outbox.Health : default;
+
+    public void Start()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, owner);
+            _started = true;
+            foreach (var link in _links.Values)
+            {
+                link.Start();
+            }
+        }
+    }
+
+    public void Update(IReadOnlyCollection<ClusterMember> peers)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, owner);
+            var next = new Dictionary<NodeId, TLink>();
+            foreach (var member in peers)
+            {
+                if (member.Id == self || next.ContainsKey(member.Id))
+                {
+                    continue;
+                }
+
+                if (_links.TryGetValue(member.Id, out var existing) && existing.Member.Address == member.Address)
+                {
+                    next.Add(member.Id, existing);
+                    continue;
+                }
+
+                var link = create(member);
+                if (_started)
+                {
+                    link.Start();
+                }
+
+                next.Add(member.Id, link);
+            }
+
+            foreach (var (id, old) in _links)
+            {
+                if (!next.TryGetValue(id, out var kept) || kept != old)
+                {
+                    old.Stop();
+                }
+            }
+
+            _links = next.ToFrozenDictionary();
+        }
+    }
+
+    /// <summary>Stops every link and waits for their loops; false when already stopped.</summary>
+    public async Task<bool> StopAllAsync()
+    {
+        TLink[] links;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return false;
+            }
+
+            _disposed = true;
+            links = [.. _links.Values];
+            _links = FrozenDictionary<NodeId, TLink>.Empty;
+        }
+
+        foreach (var link in links)
+        {
+            link.Stop();
+        }
+
+        await Task.WhenAll(links.Select(l => l.Completion)).ConfigureAwait(false);
+        return true;
+    }
+}
