@@ -244,4 +244,52 @@ public class CoreRegressionTests
         Assert.Equal((8L, 1024L), (answers[0].SnapshotIndex, answers[0].NextOffset));
         Assert.Equal((10L, 0L), (answers[1].SnapshotIndex, answers[1].NextOffset));
     }
+
+    /// <summary>
+    /// Found by seed 6895: the follower restores snapshots on its apply loop, so it answers a duplicate of the last chunk that
+    /// arrives meanwhile with "next offset = the snapshot's size" (not done yet). When the final "installed" answer was then lost,
+    /// the leader saw the whole snapshot acknowledged, had nothing left to send, and waited for an answer that never came.
+    /// </summary>
+    [Fact]
+    public void WholeSnapshotAcknowledgedButNotInstalledIsResent()
+    {
+        var c = Scenario.Create(typeof(CoreRegressionTests), nodes: 3, tweak: o => o with
+        {
+            SnapshotEvery = 10,
+            SnapshotTrailing = 0,
+            InstallLatencyMin = SimTime.Ticks(3),
+            InstallLatencyMax = SimTime.Ticks(3),
+        });
+        var leaderId = c.CheckOneLeader();
+        var follower = c[(leaderId.Value % 3) + 1];
+        c.Disconnect(follower.Id.Value);
+        for (var i = 0; i < 25; i++)
+        {
+            c.One($"a{i}", 2, retry: false);
+        }
+
+        // The last chunk is delivered twice (the copy a tick later, while the follower restores), and the "installed" answer is lost.
+        var duplicated = false;
+        var lost = false;
+        c.Network.DropIf = m =>
+        {
+            if (!duplicated && m is InstallSnapshot { Done: true } && m.To == follower.Id)
+            {
+                duplicated = true;
+                c.Loop.After(SimTime.Ticks(1), () => c.Deliver(m));
+            }
+
+            if (!lost && m is InstallSnapshotResponse { Done: true } && m.From == follower.Id)
+            {
+                lost = true;
+                return true;
+            }
+
+            return false;
+        };
+        c.Connect(follower.Id.Value);
+        var index = c.One("b", 2, retry: false);
+        Assert.True(c.RunUntil(() => follower.Kv.Applied >= index, 20 * c.ElectionTicks), $"follower never caught up to {index}: {follower}");
+        Assert.True(duplicated && lost);
+    }
 }

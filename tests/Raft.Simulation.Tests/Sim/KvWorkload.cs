@@ -88,31 +88,39 @@ internal sealed class KvWorkload
         var pending = 0;
         for (var k = 0; k < _options.Keys; k++)
         {
-            var key = "k" + k;
-            if (_cluster.CurrentLeader is not { } leader)
-            {
-                _cluster.Fail("final reads", "no leader to read from after healing");
-                return;
-            }
-
-            var op = History.Invoke(0, key, OpKind.Get, "", $"n{leader.Id} final read");
             pending++;
-            leader.Read(key, (value, error) =>
-            {
-                pending--;
-                if (value is null)
-                {
-                    _cluster.Fail("final reads", $"final read of {key} on the leader failed: {error?.Message ?? "node crashed"}");
-                }
-
-                History.Respond(op, value);
-            });
+            FinalRead("k" + k, maxTicks, () => pending--);
         }
 
         if (!_cluster.RunUntil(() => pending == 0, maxTicks))
         {
             _cluster.Fail("final reads", $"{pending} final reads not answered within {maxTicks} ticks");
         }
+    }
+
+    /// <summary>Reads <paramref name="key"/> on the leader; a read refused because leadership moved (a late TimeoutNow may still
+    /// arrive after healing) had no effect and is retried on the new leader.</summary>
+    private void FinalRead(string key, double maxTicks, Action done)
+    {
+        if (!_cluster.RunUntil(() => _cluster.CurrentLeader is not null, maxTicks))
+        {
+            _cluster.Fail("final reads", "no leader to read from after healing");
+        }
+
+        var leader = _cluster.CurrentLeader!;
+        var op = History.Invoke(0, key, OpKind.Get, "", $"n{leader.Id} final read");
+        leader.Read(key, (value, error) =>
+        {
+            if (value is null)
+            {
+                op.Discarded = true;
+                _cluster.Loop.After(SimTime.TickMicros, () => FinalRead(key, maxTicks, done));
+                return;
+            }
+
+            History.Respond(op, value);
+            done();
+        });
     }
 
     private void Next(Client c) =>

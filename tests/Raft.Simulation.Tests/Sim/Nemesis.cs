@@ -17,6 +17,9 @@ internal sealed record NemesisOptions
 
     public bool LeadershipTransfers { get; init; } = true;
 
+    /// <summary>Freeze processes for up to a few election timeouts (not with lease reads: a paused clock breaks the lease's assumption).</summary>
+    public bool Pauses { get; init; }
+
     /// <summary>Ticks between fault actions (uniform in [min, max]).</summary>
     public int MinGapTicks { get; init; } = 10;
 
@@ -70,6 +73,7 @@ internal sealed class Nemesis(Cluster cluster, NemesisOptions options, NetworkFa
             (options.Crashes ? 3 : 0, RestartOne),
             (options.FlakyNetwork ? 2 : 0, ChangeWeather),
             (options.LeadershipTransfers ? 1 : 0, TransferLeadership),
+            (options.Pauses ? 2 : 0, PauseOne),
         };
         if (Extra is { } extra)
         {
@@ -162,6 +166,18 @@ internal sealed class Nemesis(Cluster cluster, NemesisOptions options, NetworkFa
         {
             down[cluster.Random.Next(down.Count)].Start();
         }
+    }
+
+    private void PauseOne()
+    {
+        var up = Live.Where(n => n.IsUp).ToList();
+        if (up.Count == 0)
+        {
+            return;
+        }
+
+        var victim = cluster.CurrentLeader is { } l && cluster.Random.Next(2) == 0 ? l : up[cluster.Random.Next(up.Count)];
+        victim.Pause(cluster.Random.NextInt64(SimTime.Ticks(3 * cluster.ElectionTicks)));
     }
 
     private void ChangeWeather()

@@ -90,7 +90,12 @@ internal static class RandomRun
 
         var c = new Cluster(options, p);
         var workload = new KvWorkload(c, new WorkloadOptions { Clients = 3, Keys = 4, ValuePadding = snapshots ? 300 : 0 });
-        var nemesis = new Nemesis(c, new NemesisOptions { CrashDuringPersist = harsh, FlakyNetwork = harsh || p.Next(2) == 0 }, weather);
+        var nemesis = new Nemesis(c, new NemesisOptions
+        {
+            CrashDuringPersist = harsh,
+            FlakyNetwork = harsh || p.Next(2) == 0,
+            Pauses = !leaseReads && p.Next(2) == 0,
+        }, weather);
         var chaos = membership ? new MembershipChaos(c) : null;
         if (chaos is not null)
         {

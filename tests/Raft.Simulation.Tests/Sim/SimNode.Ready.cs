@@ -47,20 +47,31 @@ internal sealed partial class SimNode
             {
                 _inflight = ready;
                 var incarnation = Incarnation;
-                _cluster.Loop.After(latency, () =>
-                {
-                    if (incarnation == Incarnation && ReferenceEquals(_inflight, ready))
-                    {
-                        Finish(ready);
-                        Pump();
-                        _cluster.Checker.AfterStep(this);
-                    }
-                });
+                _cluster.Loop.After(latency, () => FinishWritten(ready, incarnation));
                 return;
             }
 
             Finish(ready);
         }
+    }
+
+    /// <summary>The disk finished writing <paramref name="ready"/>; the process picks that up when it is not paused.</summary>
+    private void FinishWritten(Ready ready, int incarnation)
+    {
+        if (incarnation != Incarnation || !ReferenceEquals(_inflight, ready))
+        {
+            return;
+        }
+
+        if (IsPaused)
+        {
+            _cluster.Loop.At(PausedUntil, () => FinishWritten(ready, incarnation));
+            return;
+        }
+
+        Finish(ready);
+        Pump();
+        _cluster.Checker.AfterStep(this);
     }
 
     /// <summary>The batch is durable: acknowledge it, then send what needed durability, apply, and answer requests.</summary>
@@ -118,7 +129,8 @@ internal sealed partial class SimNode
     /// <summary>Tells the core the state machine holds the snapshot: at once, or after the restore latency (as a separate input).</summary>
     private void ReportInstalled(SnapshotMetadata installed)
     {
-        var latency = _cluster.Options.InstallLatencyMax <= 0 ? 0 : _cluster.Random.NextInt64(_cluster.Options.InstallLatencyMax + 1);
+        var o = _cluster.Options;
+        var latency = o.InstallLatencyMax <= 0 ? 0 : o.InstallLatencyMin + _cluster.Random.NextInt64(o.InstallLatencyMax - o.InstallLatencyMin + 1);
         if (latency == 0)
         {
             Core!.SnapshotInstalled(installed);

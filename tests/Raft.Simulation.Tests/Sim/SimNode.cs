@@ -119,6 +119,24 @@ internal sealed partial class SimNode
             return;
         }
 
+        if (IsPaused)
+        {
+            // A paused process does nothing: its clock does not tick, and everything else waits until it resumes.
+            if (kind is not null)
+            {
+                var incarnation = Incarnation;
+                _cluster.Loop.At(PausedUntil, () =>
+                {
+                    if (incarnation == Incarnation)
+                    {
+                        Input(kind, detail, action);
+                    }
+                });
+            }
+
+            return;
+        }
+
         if (kind is not null)
         {
             _cluster.Trace(kind, Id, detail);
@@ -137,13 +155,26 @@ internal sealed partial class SimNode
         _cluster.Checker.AfterStep(this);
     }
 
+    /// <summary>Until when the process is paused (a long GC pause or a stalled VM); in virtual microseconds.</summary>
+    public long PausedUntil { get; private set; }
+
+    public bool IsPaused => PausedUntil > _cluster.Loop.Now;
+
+    /// <summary>Freezes the process for <paramref name="micros"/>: no ticks, no messages, no disk completions until it resumes.</summary>
+    public void Pause(long micros)
+    {
+        PausedUntil = Math.Max(PausedUntil, _cluster.Loop.Now + micros);
+        _cluster.Trace("pause", Id, $"until {PausedUntil / (double)SimTime.TickMicros:0.000}");
+    }
+
     /// <summary>Proposes a command; <paramref name="done"/> learns its fate. Returns the core's refusal, if any.</summary>
     public RaftException? TryPropose(byte[] command, Action<ProposalOutcome, string>? done, out ProposalTicket ticket)
     {
         ticket = default;
-        if (Core is null)
+        if (Core is null || IsPaused)
         {
-            return new RaftException($"node {Id} is down");
+            // A client cannot tell a paused node from a dead one: its request times out without being taken.
+            return new RaftException($"node {Id} is down or not responding");
         }
 
         RaftException? error = null;

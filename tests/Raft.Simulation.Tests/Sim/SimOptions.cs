@@ -70,7 +70,9 @@ internal sealed record SimOptions
     public long DiskLatencyMax { get; init; }
 
     /// <summary>Time the state machine takes to restore a received snapshot before the core hears <c>SnapshotInstalled</c> (uniform in
-    /// [0, max] µs; the runtime restores on its apply loop while the node loop keeps running). 0 means at once.</summary>
+    /// [min, max] µs; the runtime restores on its apply loop while the node loop keeps running). 0 means at once.</summary>
+    public long InstallLatencyMin { get; init; }
+
     public long InstallLatencyMax { get; init; }
 
     /// <summary>Take a snapshot after this many applied entries since the last one; 0 disables snapshots.</summary>
