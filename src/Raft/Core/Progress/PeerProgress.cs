@@ -228,12 +228,21 @@ internal sealed partial class PeerProgress
             }
 
             _snapshot = snapshot;
+            var options = m._replicator.Options;
             if (p.Retry)
             {
                 // No acknowledgement since the last retry: a chunk (or its answer) was lost; resume from what the follower has.
                 if (_ackedAtLastRetry == _acked)
                 {
                     _sent = _acked;
+
+                    // Every byte acknowledged but no "installed" answer: the follower was still restoring when it answered the last
+                    // chunk, and its final answer was lost. Send the last chunk again so that it answers once more (installed, or a
+                    // refusal because it already holds the snapshot; both end the stream).
+                    if (snapshot.Size > 0 && _sent >= snapshot.Size)
+                    {
+                        _sent = (snapshot.Size - 1) / options.SnapshotChunkSize * options.SnapshotChunkSize;
+                    }
 
                     // The snapshot store keeps only its latest snapshot: once the leader took a newer one, the chunks of the
                     // stream's snapshot may be unreadable, and nothing would ever be acknowledged again. Stream the newest one
@@ -249,7 +258,6 @@ internal sealed partial class PeerProgress
                 _ackedAtLastRetry = _acked;
             }
 
-            var options = m._replicator.Options;
             var window = (long)options.SnapshotChunkSize * options.MaxInflightSnapshotChunks;
             if (snapshot.Size == 0 && _sent == 0)
             {
