@@ -47,7 +47,7 @@ public class RandomSeedTests(ITestOutputHelper output)
         {
             output.WriteLine($"  {profile.Key}: {profile.Count()} runs, {profile.Sum(r => r.Ticks)} ticks, {profile.Sum(r => r.Messages)} messages, " +
                              $"{profile.Sum(r => r.Completed)} ops, {profile.Sum(r => r.Crashes)} crashes, {profile.Sum(r => r.SnapshotsInstalled)} " +
-                             $"snapshot installs, {profile.Sum(r => r.MembershipChanges)} membership changes");
+                             $"snapshot installs, {profile.Sum(r => r.MembershipChanges)} membership changes, {profile.Sum(r => r.Transfers)} leadership transfers");
         }
 
         if (!failures.IsEmpty)

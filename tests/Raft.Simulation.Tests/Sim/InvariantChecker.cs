@@ -37,15 +37,11 @@ internal sealed class InvariantChecker(Cluster cluster)
         public RaftRole Role;
     }
 
-    public long HighestCommitted => _committedTerms.Count - 1;
-
     public int LeadersElected => _leaders.Count;
 
     /// <summary>The entry applied at <paramref name="index"/> by any node: its term and a hash of its data (term 0 when none).</summary>
     public (long Term, ulong Data) AppliedAt(long index) =>
         index < _applied.Count ? (_applied[(int)index].Term, _applied[(int)index].Data) : (0, 0);
-
-    public long HighestApplied => _applied.Count - 1;
 
     public void OnStart(SimNode node) =>
         _views[node.Id] = new View

@@ -32,8 +32,6 @@ internal sealed class KvStateMachine
 
     public ClusterConfiguration Config { get; private set; } = ClusterConfiguration.Empty;
 
-    public int Keys => _data.Count;
-
     public string Get(string key) => _data.GetValueOrDefault(key, "");
 
     public static ulong NextChain(ulong chain, LogEntry e) =>

@@ -33,11 +33,7 @@ internal sealed record NemesisOptions
 /// </summary>
 internal sealed class Nemesis(Cluster cluster, NemesisOptions options, NetworkFaults weather)
 {
-    public int Actions { get; private set; }
-
     public int Crashes { get; private set; }
-
-    public int Transfers { get; private set; }
 
     public int TransfersSucceeded { get; private set; }
 
@@ -61,7 +57,6 @@ internal sealed class Nemesis(Cluster cluster, NemesisOptions options, NetworkFa
 
     private void Act()
     {
-        Actions++;
         var rng = cluster.Random;
         var choices = new List<(int Weight, Action Act)>
         {
@@ -205,7 +200,6 @@ internal sealed class Nemesis(Cluster cluster, NemesisOptions options, NetworkFa
         }
 
         var target = voters[cluster.Random.Next(voters.Count)];
-        Transfers++;
         leader.Request("transfer", $"to {target}", (core, id) => core.TransferLeadership(id, target), c =>
         {
             if (c is { Error: null })

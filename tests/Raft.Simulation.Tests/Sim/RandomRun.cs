@@ -17,11 +17,12 @@ internal sealed record RandomRunResult(
     int Crashes,
     int SnapshotsInstalled,
     int MembershipChanges,
+    int Transfers,
     ulong Hash)
 {
     public override string ToString() =>
         $"seed {Seed} [{Profile}]: {Ticks} ticks, {Events} events, {Messages} messages, {Completed}/{Operations} ops completed, " +
-        $"{Leaders} leaders, {Crashes} crashes, {SnapshotsInstalled} snapshot installs, {MembershipChanges} membership changes, hash {Hash:x16}";
+        $"{Leaders} leaders, {Crashes} crashes, {SnapshotsInstalled} snapshot installs, {MembershipChanges} membership changes, {Transfers} leadership transfers, hash {Hash:x16}";
 }
 
 /// <summary>
@@ -126,7 +127,7 @@ internal static class RandomRun
 
         return new RandomRunResult(seed, profile, c.NowTicks, c.Loop.EventsRun, c.Network.MessagesSent, workload.History.Ops.Count,
             workload.Completed, c.Checker.LeadersElected, nemesis.Crashes, c.Nodes.Values.Sum(n => n.SnapshotsInstalled),
-            chaos?.Succeeded ?? 0, c.FinalHash());
+            chaos?.Succeeded ?? 0, nemesis.TransfersSucceeded, c.FinalHash());
     }
 
     /// <summary>

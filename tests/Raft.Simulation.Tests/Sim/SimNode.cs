@@ -296,14 +296,6 @@ internal sealed partial class SimNode
     /// <summary>Called after the node installed a snapshot received from the leader (scenarios use it to time faults).</summary>
     public Action<SimNode>? AfterInstall { get; set; }
 
-    /// <summary>Replaces the machine: a new, empty disk under the same id.</summary>
-    public void Wipe()
-    {
-        Crash("wiped");
-        Storage.Wipe();
-        Kv = new KvStateMachine();
-    }
-
     private void Send(RaftMessage m)
     {
         _cluster.Checker.OnSend(this, m);

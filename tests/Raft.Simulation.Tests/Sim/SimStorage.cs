@@ -193,15 +193,4 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
             Compact(snapshot.LastIncludedIndex, snapshot.LastIncludedTerm);
         }
     }
-
-    /// <summary>Forgets everything (a brand-new machine reusing nothing).</summary>
-    public void Wipe()
-    {
-        HardState = default;
-        Configuration = ClusterConfiguration.Empty;
-        LogStartIndex = LogStartTerm = 0;
-        Log.Clear();
-        Snapshot = null;
-        SnapshotData = [];
-    }
 }
