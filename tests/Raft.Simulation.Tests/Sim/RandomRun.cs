@@ -90,6 +90,24 @@ internal static class RandomRun
         };
 
         var c = new Cluster(options, p);
+        try
+        {
+            return Run(c, p, profile, weather, snapshots, harsh, membership, leaseReads, chaosTicks);
+        }
+        finally
+        {
+            // For studying a run that passes (e.g. one that is unexpectedly slow): HSMRAFT_SIM_TRACE_FILE=path writes its trace.
+            if (Environment.GetEnvironmentVariable("HSMRAFT_SIM_TRACE_FILE") is { Length: > 0 } path)
+            {
+                File.WriteAllText(path, c.TraceLog.Tail(options.TraceLinesOnFailure));
+            }
+        }
+    }
+
+    private static RandomRunResult Run(Cluster c, Random p, string profile, NetworkFaults weather, bool snapshots, bool harsh, bool membership,
+        bool leaseReads, int chaosTicks)
+    {
+        var seed = c.Options.Seed;
         var workload = new KvWorkload(c, new WorkloadOptions { Clients = 3, Keys = 4, ValuePadding = snapshots ? 300 : 0 });
         var nemesis = new Nemesis(c, new NemesisOptions
         {
