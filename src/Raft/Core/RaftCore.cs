@@ -31,6 +31,14 @@ public sealed class RaftCore
         {
             // The state machine starts at the snapshot; entries it covers are applied already.
             log.ResetToSnapshot(snapshot.LastIncludedIndex, snapshot.LastIncludedTerm);
+
+            // A crash between committing a snapshot and compacting the log store leaves the store holding what the snapshot
+            // covers: after a received snapshot, possibly a log that ends before it or conflicts with it. The first Ready has the
+            // store compact through the snapshot, so the entries appended after it continue the stored log.
+            if (log.SnapshotIndex > initial.Log.SnapshotIndex)
+            {
+                _pendingCompaction = (log.SnapshotIndex, log.SnapshotTerm);
+            }
         }
 
         _machine = new RaftMachine(options, log, initial.HardState, initial.Snapshot, initial.Configuration);

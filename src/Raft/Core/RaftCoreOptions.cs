@@ -23,10 +23,11 @@ public sealed class RaftCoreOptions
     public bool CheckQuorum { get; set; } = true;
 
     /// <summary>
-    /// Serve linearizable reads from a leader lease instead of a heartbeat round (the lease holds while a quorum has answered within
-    /// the current election timeout; otherwise the read waits for a heartbeat round). Off by default: it assumes clocks on all nodes
-    /// advance at the same rate within a bounded drift, and that a tick is never delayed by more than the lease margin. Requires
-    /// <see cref="CheckQuorum"/>.
+    /// Serve linearizable reads from a leader lease instead of a heartbeat round (the lease holds while a quorum answered a heartbeat
+    /// the leader sent at most ElectionTicks − 2 ticks ago, and no leadership transfer was started in the term; otherwise the read
+    /// waits for a heartbeat round). Message delays do not matter: the lease is timed from when heartbeats were sent. Off by default:
+    /// it assumes clocks on all nodes advance at the same rate within a bounded drift, and that a tick is never delayed by more than
+    /// the lease margin. Requires <see cref="CheckQuorum"/>.
     /// </summary>
     public bool LeaseReads { get; set; }
 

@@ -110,7 +110,9 @@ internal sealed partial class RaftMachine
                 {
                     if (s.Offset != 0 || s.Metadata.LastIncludedIndex < current.LastIncludedIndex)
                     {
-                        m.AckSnapshot(s, _expectedOffset, done: false, rejected: s.Metadata.LastIncludedIndex < current.LastIncludedIndex);
+                        // The answer is about the chunk's snapshot, of which we hold nothing: ask for it from offset 0. (Our
+                        // offset in the stream we are receiving would tell the leader it already delivered that much of it.)
+                        m.AckSnapshot(s, 0, done: false, rejected: s.Metadata.LastIncludedIndex < current.LastIncludedIndex);
                         return Handled;
                     }
 

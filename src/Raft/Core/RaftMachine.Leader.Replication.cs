@@ -122,6 +122,7 @@ internal sealed partial class RaftMachine
         {
             Transmit(new Messages.TimeoutNow { From = Id, To = t.Target, Term = Term });
             _timeoutNowSent = true;
+            BreakLease();
         }
         else
         {

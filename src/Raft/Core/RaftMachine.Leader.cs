@@ -39,6 +39,7 @@ internal sealed partial class RaftMachine
             m._heartbeatElapsed = 0;
             m._uncommittedBytes = 0;
             m._progress.Clear();
+            m.ResetLease();
             m.SyncProgress();
 
             // Raft §8: a no-op of the new term, so earlier entries commit through it (Figure 8) and reads can be served.
@@ -68,6 +69,7 @@ internal sealed partial class RaftMachine
         {
             var m = Machine;
             m.ElectionElapsed++;
+            m._leaderTicks++;
             m._heartbeatElapsed++;
             if (m.ElectionElapsed >= m.Options.ElectionTicks)
             {
@@ -154,6 +156,7 @@ internal sealed partial class RaftMachine
 
             if (r.Context > 0)
             {
+                m.RenewLease(p, r.Context);
                 m.AcknowledgeReads(r.From, r.Context);
             }
         }
@@ -247,12 +250,10 @@ internal sealed partial class RaftMachine
 
     private void BroadcastHeartbeat()
     {
-        var context = 0L;
-        if (_readRoundPending)
-        {
-            context = _nextReadContext++;
-            _readRoundPending = false;
-        }
+        // Every round is numbered: the answers confirm pending reads and time the lease.
+        var context = _nextReadContext++;
+        _readRoundPending = false;
+        RecordHeartbeatRound(context);
 
         foreach (var p in _progress.Values)
         {
@@ -282,10 +283,8 @@ internal sealed partial class RaftMachine
     {
         var voters = Config.Voters.Concat(Config.OutgoingVoters).Distinct().Count(v => v != Id);
 
-        // The lease holds only while a quorum has answered within the current check-quorum round: followers stop honouring it
-        // ElectionTicks after they last heard from us, but check-quorum alone may keep a cut-off leader leading for up to twice
-        // that, while another leader commits writes. Without such answers, confirm leadership with a heartbeat round instead.
-        if (voters == 0 || (Options.LeaseReads && QuorumActive()))
+        // Without a lease (see RaftMachine.Leader.Lease.cs), confirm leadership with a heartbeat round instead.
+        if (voters == 0 || (Options.LeaseReads && LeaseHolds()))
         {
             Complete(requestId, CompletionKind.ReadIndex, Log.Committed, null);
             return;

@@ -49,8 +49,8 @@ public sealed class AppendEntriesResponse : RaftMessage
         base.ToString() + (Success ? $" ok index={Index}" : $" reject index={Index} hint={RejectHint}@{ConflictTerm}");
 }
 
-/// <summary>A leader's heartbeat: asserts leadership, advances the follower's commit index, and confirms
-/// leadership for ReadIndex when <see cref="Context"/> is non-zero.</summary>
+/// <summary>A leader's heartbeat: asserts leadership, advances the follower's commit index, and (through <see cref="Context"/>)
+/// confirms leadership for ReadIndex and times the leader lease.</summary>
 public sealed class Heartbeat : RaftMessage
 {
     /// <inheritdoc />
@@ -59,7 +59,8 @@ public sealed class Heartbeat : RaftMessage
     /// <summary>min(leader commit, follower's match index): never past what the follower is known to hold.</summary>
     public long Commit { get; init; }
 
-    /// <summary>ReadIndex round this heartbeat confirms, echoed in the response; 0 when none.</summary>
+    /// <summary>The number of this heartbeat round, echoed in the response (0 from senders that do not number rounds). An answer
+    /// confirms every ReadIndex request registered before the round, and renews the lease from the moment the round was sent.</summary>
     public long Context { get; init; }
 
     /// <inheritdoc />

@@ -63,10 +63,10 @@ public class ReadIndexTests
         var leader = cluster.Elect(1);
         var noOp = leader.Status.LastLogIndex;
 
+        // Heartbeat rounds go out and are answered, but the deferred read is not registered yet, so nothing confirms it.
         leader.Core.ReadIndex(5);
         cluster.TickAll(3);
         Assert.Empty(leader.Completions);
-        Assert.DoesNotContain(cluster.Sent, m => m is Heartbeat { Context: > 0 });
 
         cluster.Dropping = null;
         cluster.TickAll(3);
@@ -95,6 +95,7 @@ public class ReadIndexTests
     {
         var cluster = TestCluster.Bootstrap(3, o => o.LeaseReads = true);
         var leader = cluster.Elect(1);
+        cluster.TickAll(); // the lease starts with the first heartbeat round a quorum answers
 
         leader.Core.ReadIndex(4);
         var ready = leader.Core.GetReady();

@@ -33,6 +33,9 @@ internal sealed partial class PeerProgress
     /// <summary>Heard from since the last check-quorum round.</summary>
     public bool RecentActive { get; set; }
 
+    /// <summary>Leader tick at which the latest heartbeat round this follower answered was sent (for the leader lease).</summary>
+    public long LeaseTick { get; set; } = long.MinValue;
+
     public Inflights Inflights { get; }
 
     private RaftLog Log => _replicator.Log;
@@ -225,18 +228,36 @@ internal sealed partial class PeerProgress
             }
 
             _snapshot = snapshot;
+            var options = m._replicator.Options;
             if (p.Retry)
             {
                 // No acknowledgement since the last retry: a chunk (or its answer) was lost; resume from what the follower has.
                 if (_ackedAtLastRetry == _acked)
                 {
                     _sent = _acked;
+
+                    // Every byte acknowledged but no "installed" answer: the follower was still restoring when it answered the last
+                    // chunk, and its final answer was lost. Send the last chunk again so that it answers once more (installed, or a
+                    // refusal because it already holds the snapshot; both end the stream).
+                    if (snapshot.Size > 0 && _sent >= snapshot.Size)
+                    {
+                        _sent = (snapshot.Size - 1) / options.SnapshotChunkSize * options.SnapshotChunkSize;
+                    }
+
+                    // The snapshot store keeps only its latest snapshot: once the leader took a newer one, the chunks of the
+                    // stream's snapshot may be unreadable, and nothing would ever be acknowledged again. Stream the newest one
+                    // instead; the follower drops its partial snapshot when a newer stream starts at offset 0.
+                    if (m._replicator.LatestSnapshot is { } latest && latest.LastIncludedIndex > snapshot.LastIncludedIndex)
+                    {
+                        _snapshot = snapshot = latest;
+                        _sent = 0;
+                        _acked = 0;
+                    }
                 }
 
                 _ackedAtLastRetry = _acked;
             }
 
-            var options = m._replicator.Options;
             var window = (long)options.SnapshotChunkSize * options.MaxInflightSnapshotChunks;
             if (snapshot.Size == 0 && _sent == 0)
             {
