@@ -7,7 +7,10 @@ namespace Hsm.Benchmarks;
 // harness's per-call overhead. The switch is the baseline: the Ratio column of the Hsm row is Hsm/switch.
 // Every GlobalSetup checks that the events really change the state, so no variant measures a no-op.
 // The loops are written out in every case on purpose: a shared loop would reach the machine through a virtual call or a
-// delegate, and that call would dominate what is measured.
+// delegate, and that call would dominate what is measured. Every loop holds its machine in a local, as a method that
+// dispatches one event does: the JIT hoists the field load out of the switch's loop by itself but not out of a loop
+// whose body has calls (Hsm's cold paths), and an inlined Dispatch whose machine is reloaded in every iteration keeps
+// the reference on the stack (docs/adr/0006).
 
 public abstract class CaseBase
 {
@@ -43,27 +46,33 @@ public class Case1Toggle : CaseBase
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public void Switch()
     {
+        var machine = _switch;
+
         for (var i = 0; i < N; i++)
         {
-            _switch.Flip();
+            machine.Flip();
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Hsm()
     {
+        var machine = _hsm;
+
         for (var i = 0; i < N; i++)
         {
-            _hsm.Dispatch(new Flip());
+            machine.Dispatch(new Flip());
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Stateless()
     {
+        var machine = _stateless;
+
         for (var i = 0; i < N; i++)
         {
-            _stateless.Fire(Tr.Flip);
+            machine.Fire(Tr.Flip);
         }
     }
 }
@@ -91,27 +100,33 @@ public class Case2aInherited : CaseBase
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public void Switch()
     {
+        var machine = _switch;
+
         for (var i = 0; i < N; i++)
         {
-            _switch.Ping();
+            machine.Ping();
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Hsm()
     {
+        var machine = _hsm;
+
         for (var i = 0; i < N; i++)
         {
-            _hsm.Dispatch(new Ping());
+            machine.Dispatch(new Ping());
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Stateless()
     {
+        var machine = _stateless;
+
         for (var i = 0; i < N; i++)
         {
-            _stateless.Fire(Tr.Ping);
+            machine.Fire(Tr.Ping);
         }
     }
 }
@@ -140,27 +155,33 @@ public class Case2bCousins : CaseBase
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public void Switch()
     {
+        var machine = _switch;
+
         for (var i = 0; i < N; i++)
         {
-            _switch.Cross();
+            machine.Cross();
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Hsm()
     {
+        var machine = _hsm;
+
         for (var i = 0; i < N; i++)
         {
-            _hsm.Dispatch(new Cross());
+            machine.Dispatch(new Cross());
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Stateless()
     {
+        var machine = _stateless;
+
         for (var i = 0; i < N; i++)
         {
-            _stateless.Fire(Tr.Cross);
+            machine.Fire(Tr.Cross);
         }
     }
 }
@@ -187,27 +208,33 @@ public class Case3Internal : CaseBase
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public void Switch()
     {
+        var machine = _switch;
+
         for (var i = 0; i < N; i++)
         {
-            _switch.Tick();
+            machine.Tick();
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Hsm()
     {
+        var machine = _hsm;
+
         for (var i = 0; i < N; i++)
         {
-            _hsm.Dispatch(new Tick());
+            machine.Dispatch(new Tick());
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Stateless()
     {
+        var machine = _stateless;
+
         for (var i = 0; i < N; i++)
         {
-            _stateless.Fire(Tr.Tick);
+            machine.Fire(Tr.Tick);
         }
     }
 }
@@ -234,27 +261,33 @@ public class Case4Guards : CaseBase
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public void Switch()
     {
+        var machine = _switch;
+
         for (var i = 0; i < N; i++)
         {
-            _switch.Decide();
+            machine.Decide();
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Hsm()
     {
+        var machine = _hsm;
+
         for (var i = 0; i < N; i++)
         {
-            _hsm.Dispatch(new Decide());
+            machine.Dispatch(new Decide());
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Stateless()
     {
+        var machine = _stateless;
+
         for (var i = 0; i < N; i++)
         {
-            _stateless.Fire(Tr.Decide);
+            machine.Fire(Tr.Decide);
         }
     }
 }
@@ -284,30 +317,36 @@ public class Case5History : CaseBase
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public void Switch()
     {
+        var machine = _switch;
+
         for (var i = 0; i < N; i++)
         {
-            _switch.Leave();
-            _switch.Back();
+            machine.Leave();
+            machine.Back();
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Hsm()
     {
+        var machine = _hsm;
+
         for (var i = 0; i < N; i++)
         {
-            _hsm.Dispatch(new Leave());
-            _hsm.Dispatch(new Back());
+            machine.Dispatch(new Leave());
+            machine.Dispatch(new Back());
         }
     }
 
     [Benchmark(OperationsPerInvoke = N)]
     public void Stateless()
     {
+        var machine = _stateless;
+
         for (var i = 0; i < N; i++)
         {
-            _stateless.Fire(Tr.Leave);
-            _stateless.Fire(Tr.Back);
+            machine.Fire(Tr.Leave);
+            machine.Fire(Tr.Back);
         }
     }
 }

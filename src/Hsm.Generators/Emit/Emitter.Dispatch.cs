@@ -13,6 +13,8 @@ internal sealed partial class Emitter
         {
             _w.Line();
             _w.Line($"/// <summary>Processes a <c>{e.Name}</c> event to completion (or queues it when called from inside an action).</summary>");
+            // Inlined into the caller, like a hand-written switch would be: that is what the guarded run's filter allows.
+            _w.Line(Inline);
             _w.Open($"public void Dispatch(in {e.TypeName} e)");
             _w.Open("if (__busy)");
             _w.Line($"__Enqueue_{e.Index}(in e, false);");
@@ -37,11 +39,24 @@ internal sealed partial class Emitter
             _w.Line();
             _w.Line(NoInline);
             _w.Line($"private void __StepQueued_{e.Index}(in {e.TypeName} e) => __Step_{e.Index}(in e);");
+            // One observer test on the hot path; the observed step (hooks, unhandled report) is a separate, cold method.
             _w.Line();
             _w.Line(Inline);
             _w.Open($"private void __Step_{e.Index}(in {e.TypeName} e)");
-            _w.Line("if (__observer != null) __ObsDispatch(in e);");
-            _w.Line($"var __result = __observer == null ? __D{e.Index}_S0(in e) : __D{e.Index}_S0__o(in e);");
+            _w.Open("if (__observer != null)");
+            _w.Line($"__StepObserved_{e.Index}(in e);");
+            _w.Line("return;");
+            _w.Close();
+            _w.Line(IsDeferred(e.Index)
+                ? $"if (__D{e.Index}_S0(in e) == {Deferred}) __Defer_{e.Index}(in e);"
+                : $"__D{e.Index}_S0(in e);");
+            _w.Close();
+
+            _w.Line();
+            _w.Line(NoInline);
+            _w.Open($"private void __StepObserved_{e.Index}(in {e.TypeName} e)");
+            _w.Line("__ObsDispatch(in e);");
+            _w.Line($"var __result = __D{e.Index}_S0__o(in e);");
             if (IsDeferred(e.Index))
             {
                 _w.Line($"if (__result == {Deferred}) __Defer_{e.Index}(in e);");
@@ -53,21 +68,25 @@ internal sealed partial class Emitter
     }
 
     /// <summary>Runs a step with the busy flag set, drains the queue, and turns exceptions from user code into
-    /// <see cref="Hsm.HsmActionException"/> naming the state and event.</summary>
+    /// <see cref="Hsm.HsmActionException"/> naming the state and event. Written so that the JIT can inline it: the .NET 10 JIT
+    /// inlines methods whose handlers are exception filters and finally blocks, but not methods with a typed catch clause or a
+    /// rethrow (docs/adr/0006). So the handler is a filter that lets the machine's own <see cref="Hsm.HsmException"/>s, a
+    /// nested machine's included, pass unchanged (the handler still runs after inner finally blocks, as a catch would), and
+    /// the finally block recognises a fault by the busy flag still being set: the normal path clears it last in the try
+    /// block. A fault discards the queued work.</summary>
     private void EmitGuardedRun(string step, string eventName)
     {
         _w.Line("__busy = true;");
         _w.Open("try");
         _w.Line(step);
         _w.Line(_hasDeferrals ? "if (__pending != 0 || __transitioned) __Drain();" : "if (__pending != 0) __Drain();");
+        _w.Line("__busy = false;");
         _w.Close();
-        _w.Open("catch (global::System.Exception ex)");
-        _w.Line($"var fault = __Fault(ex, {eventName});");
-        _w.Line("if (fault is null) throw;");
-        _w.Line("throw fault;");
+        _w.Open("catch (global::System.Exception ex) when (__Caught(ex))");
+        _w.Line($"throw __Fault({eventName});");
         _w.Close();
         _w.Open("finally");
-        _w.Line("__busy = false;");
+        _w.Line("if (__busy) __Abort();");
         _w.Close();
     }
 
@@ -91,29 +110,53 @@ internal sealed partial class Emitter
                 }
 
                 _w.Line();
-                if (slot.Index == 0 && !_observed)
-                {
-                    _w.Line(Inline); // called from the step only
-                }
-
+                var start = _w.Position;
+                var largestCase = 0;
                 _w.Open($"private int __D{e.Index}_S{slot.Index}{_o}(in {e.TypeName} e)");
                 _w.Open($"switch (__a{slot.Index})");
                 foreach (var c in cases)
                 {
+                    var caseStart = _w.Position;
                     EmitDispatchCase(e, slot, c.State, c.Candidates, c.Regions);
+                    largestCase = System.Math.Max(largestCase, CallsIn(_w.Since(caseStart)));
                 }
 
+                _w.Close();
                 if (slot.Index == 0)
                 {
-                    _w.Line("case 0:");
-                    _w.Line("    throw __NoActiveState();");
+                    // Tested after the switch, not as its case 0: two or three cases compile to compares, not a jump table.
+                    _w.Line($"if (__a0 == 0) throw __NoActiveState();");
                 }
 
-                _w.Close();
                 _w.Line($"return {Unhandled};");
                 _w.Close();
+                if (slot.Index == 0 && !_observed)
+                {
+                    // Called from the step only, which Dispatch inlines into its caller. A step with more calls than this stays
+                    // out of line: there the machine reference lives in a register, while inlined into a caller's loop the
+                    // JIT keeps it on the stack (it is live into the guarded run's handlers) and reloads it for every call.
+                    _w.InsertLine(start, largestCase <= InlinedStepCalls ? Inline : NoInline);
+                }
             }
         }
+    }
+
+    /// <summary>The most exits, entries and user calls written in one case of a step (on all its guarded branches) for the step
+    /// to be inlined into the caller of Dispatch. Cases 1-4 of the benchmark have up to 6; the 5-level cousin transition has 8.</summary>
+    private const int InlinedStepCalls = 6;
+
+    private static int CallsIn(string code) =>
+        new[] { "__Exit_", "__Enter_", "__Init_", "__where = " }.Sum(p => Occurrences(code, p));
+
+    private static int Occurrences(string text, string pattern)
+    {
+        var n = 0;
+        for (var i = text.IndexOf(pattern, System.StringComparison.Ordinal); i >= 0; i = text.IndexOf(pattern, i + pattern.Length, System.StringComparison.Ordinal))
+        {
+            n++;
+        }
+
+        return n;
     }
 
     private const int Unhandled = 0;

@@ -123,6 +123,7 @@ internal sealed partial class Emitter
         _w.Line("private int __currentEvent = -1; // tag of the queued event being processed (-1: the dispatched one, -2: completion)");
         _w.Line("private int __pending; // events and completions waiting in the queues");
         _w.Line("private global::Hsm.IHsmObserver? __observer;");
+        _w.Line("private global::System.Exception? __cause; // the user exception being wrapped, from the run's filter to its handler");
     }
 
     private void EmitStatePartials()

@@ -41,5 +41,15 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Where the next line will be written, for <see cref="Since"/> and <see cref="InsertLine"/>.</summary>
+    public int Position => _builder.Length;
+
+    /// <summary>The text written since <paramref name="position"/>.</summary>
+    public string Since(int position) => _builder.ToString(position, _builder.Length - position);
+
+    /// <summary>Inserts a line at <paramref name="position"/> with the current indentation: for an attribute that depends on
+    /// the member written after it.</summary>
+    public void InsertLine(int position, string text) => _builder.Insert(position, new string(' ', _indent * 4) + text + "\n");
+
     public override string ToString() => _builder.ToString();
 }
