@@ -69,6 +69,7 @@ public class FileStorageTests
         Assert.True(Sum(c, d => d.Events["TornTailTruncated"]) > 0, "a torn tail was cut off at recovery; storage events: " +
             string.Join("; ", c.Nodes.Keys.Select(id => string.Join(",", Disk(c, id.Value).Events.Counts.Select(kv => $"{kv.Key}={kv.Value}")))));
         Assert.True(Sum(c, d => d.RecoveredUnacknowledgedWrites) > 0, "some restarts recovered part of the batch being written");
+        Assert.True(Sum(c, d => d.CrashesDuringRecovery) > 0, "power failed again during some recoveries");
     }
 
     [Fact]

@@ -107,6 +107,11 @@ internal sealed partial class FileSimStorage
             _storage = null;
         }
 
+        if (_inFlight is not null && _random.Next(3) == 0)
+        {
+            CrashDuringRecovery();
+        }
+
         var (snapshot, persistent, log) = Open();
         byte[] data = [];
         if (snapshot is not null)
@@ -121,6 +126,27 @@ internal sealed partial class FileSimStorage
         _shadow.Restore(_saved, log, snapshot, data);
         _inFlight = null;
         return new RaftCoreInitialState(_saved.HardState, log, snapshot, _saved.Configuration);
+    }
+
+    /// <summary>
+    /// Power fails again while the stores recover (cutting a torn tail, removing leftovers and covered segments, all within
+    /// the first few writes), or right after: recovery must be repeatable from whatever that leaves, with the same outcome
+    /// allowed (the acknowledged state plus a prefix of what was in flight at the first crash).
+    /// </summary>
+    private void CrashDuringRecovery()
+    {
+        Disk.CrashAtMutation = Disk.MutationCount + _random.Next(4);
+        try
+        {
+            Open();
+        }
+        catch (Exception) when (Disk.IsHalted)
+        {
+        }
+
+        _storage = null;
+        Disk.Crash((CrashMode)_random.Next(3));
+        CrashesDuringRecovery++;
     }
 
     private (SnapshotMetadata? Snapshot, PersistentState? State, LogRecovery Log) Open()

@@ -24,17 +24,23 @@ internal sealed partial class FileSimStorage : ISimStorage
     private readonly Action<string, string> _fail;
     private readonly SimStorage _shadow;
     private readonly FileStorageOptions _options;
+    private readonly Random _random;
     private FileStorage? _storage;
     private PersistentState _saved = new(HardState.Empty, ClusterConfiguration.Empty);
     private (ISnapshotSink Sink, MemoryStream Bytes)? _receiving;
     private (SnapshotMetadata Meta, byte[] Image, ISnapshotSink Sink)? _background;
 
-    public FileSimStorage(NodeId node, Action<string, string> fail, int diskSeed, long segmentSize)
+    /// <param name="node">The node.</param>
+    /// <param name="fail">Reports a broken invariant.</param>
+    /// <param name="random">The run's generator: crash points and crash modes.</param>
+    /// <param name="segmentSize">The log's segment size.</param>
+    public FileSimStorage(NodeId node, Action<string, string> fail, Random random, long segmentSize)
     {
+        _random = random;
         _node = node;
         _fail = fail;
         _shadow = new SimStorage(node, fail);
-        Disk = new SimulatedFileSystem(diskSeed);
+        Disk = new SimulatedFileSystem(random.Next());
         Directory = $"/raft/n{node.Value}";
         _options = new FileStorageOptions { Directory = Directory, FileSystem = Disk, SegmentSize = segmentSize };
     }
@@ -45,6 +51,9 @@ internal sealed partial class FileSimStorage : ISimStorage
     /// <summary>Restarts whose recovered state held part of what was being written at the crash (beyond what was acknowledged):
     /// hard state, log entries, or a snapshot being committed.</summary>
     public int RecoveredUnacknowledgedWrites { get; private set; }
+
+    /// <summary>Power losses in the middle of a recovery (before the recovery that the node then starts from).</summary>
+    public int CrashesDuringRecovery { get; private set; }
 
     /// <summary>Restarts that recovered a snapshot whose commit a crash interrupted (received or taken).</summary>
     public int RecoveredSnapshotsBeingCommitted { get; private set; }

@@ -33,7 +33,7 @@ internal sealed partial class SimNode
         _cluster = cluster;
         Id = id;
         Storage = cluster.Options.Storage == StorageBackend.File
-            ? new FileSimStorage(id, cluster.Fail, cluster.Random.Next(), cluster.Options.SegmentSize)
+            ? new FileSimStorage(id, cluster.Fail, cluster.Random, cluster.Options.SegmentSize)
             : new SimStorage(id, cluster.Fail);
     }
 
