@@ -13,9 +13,6 @@ internal sealed partial class FileSimStorage
 
     private InFlight? _inFlight;
 
-    /// <summary>Mutating disk calls the last crash let through (tests read it to see where a crash hit).</summary>
-    public long LastCrashPoint { get; private set; }
-
     /// <summary>
     /// Performs the batch being written (and, half of the time, the commit of a snapshot being saved) on a disk that halts at
     /// a random mutation within that work, as a power loss would; then the disk loses its unsynced state with a random
@@ -59,7 +56,7 @@ internal sealed partial class FileSimStorage
             outcome = "torn";
         }
 
-        LastCrashPoint = Disk.MutationCount - start;
+        var written = Disk.MutationCount - start;
         var mode = (CrashMode)random.Next(3);
         Disk.Crash(mode);
         _storage = null;
@@ -67,7 +64,7 @@ internal sealed partial class FileSimStorage
         _background = null;
         _inFlight = new InFlight(batch, install, taken is { } tk ? (tk.Meta, tk.Image) : null);
         var what = batch is null ? inflight is null ? "no batch in flight" : "the batch being written is lost" : "a batch in flight";
-        return $"{what}{(taken is null ? "" : " and a snapshot commit")}; the disk stopped after {LastCrashPoint} of ~{estimate} writes ({outcome}), power loss {mode}";
+        return $"{what}{(taken is null ? "" : " and a snapshot commit")}; the disk stopped after {written} of ~{estimate} writes ({outcome}), power loss {mode}";
     }
 
     /// <summary>Roughly how many mutating disk calls writing <paramref name="batch"/> makes, so a crash point drawn up to it
