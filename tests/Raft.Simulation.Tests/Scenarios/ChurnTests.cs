@@ -1,4 +1,3 @@
-using HsmRaft.Simulation.Linearizability;
 using HsmRaft.Simulation.Sim;
 
 namespace HsmRaft.Simulation.Scenarios;
@@ -55,16 +54,6 @@ public class ChurnTests
             c.RunTicks(rng.Next(4, 16));
         }
 
-        c.HealAndConverge();
-        workload.Stop();
-        Assert.True(c.RunUntil(() => workload.Idle, 60));
-        workload.FinalReads(100);
-
-        Assert.True(workload.Completed > 50, $"only {workload.Completed} client operations completed");
-        var verdict = LinearizabilityChecker.Check(workload.History.Checkable());
-        if (!verdict.Ok)
-        {
-            c.Fail("linearizability", verdict.Explanation);
-        }
+        Scenario.HealAndCheckLinearizable(c, workload, minCompleted: 50);
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using HsmRaft.Simulation.Linearizability;
 using HsmRaft.Simulation.Sim;
 
 namespace HsmRaft.Simulation.Scenarios;
@@ -20,5 +21,21 @@ internal static class Scenario
             Nodes = nodes,
         };
         return new Cluster(tweak is null ? options : tweak(options));
+    }
+
+    /// <summary>Heals the cluster, lets the clients finish, reads every key once more, and checks that more than
+    /// <paramref name="minCompleted"/> operations completed and the history is linearizable.</summary>
+    public static void HealAndCheckLinearizable(Cluster c, KvWorkload workload, int minCompleted)
+    {
+        c.HealAndConverge();
+        workload.Stop();
+        Assert.True(c.RunUntil(() => workload.Idle, 60));
+        workload.FinalReads(100);
+        Assert.True(workload.Completed > minCompleted, $"only {workload.Completed} client operations completed");
+        var verdict = LinearizabilityChecker.Check(workload.History.Checkable());
+        if (!verdict.Ok)
+        {
+            c.Fail("linearizability", verdict.Explanation);
+        }
     }
 }

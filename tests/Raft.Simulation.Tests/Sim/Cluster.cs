@@ -139,6 +139,12 @@ internal sealed partial class Cluster
             TraceLog.Mix((ulong)n.Storage.HardState.Term);
             TraceLog.Mix((ulong)n.Storage.LastIndex);
             TraceLog.Mix(n.Kv.Chain);
+            if (n.Storage is FileSimStorage file)
+            {
+                TraceLog.Mix((ulong)file.Disk.MutationCount);
+                TraceLog.Mix((ulong)file.Disk.SyncCount);
+            }
+
             TraceLog.Mix((ulong)n.Kv.Applied);
         }
 

@@ -24,6 +24,9 @@ internal sealed class InvariantChecker(Cluster cluster)
     private readonly Dictionary<(NodeId Voter, long Term), NodeId> _votes = [];
     private readonly Dictionary<(long Index, long Term), (LogEntryKind Kind, ulong Data, long PrevTerm, NodeId Writer)> _entries = [];
     private readonly List<long> _committedTerms = [0];
+
+    /// <summary>Per index, the term of the first node seen holding it committed: at least the term in which it was committed.</summary>
+    private readonly List<long> _committedIn = [0];
     private readonly List<(long Term, ulong Data, ulong Chain, NodeId Node)> _applied = [default];
     private readonly Dictionary<NodeId, View> _views = [];
 
@@ -114,12 +117,14 @@ internal sealed class InvariantChecker(Cluster cluster)
             while (_committedTerms.Count <= i)
             {
                 _committedTerms.Add(0);
+                _committedIn.Add(0);
             }
 
             var known = _committedTerms[(int)i];
             if (known == 0)
             {
                 _committedTerms[(int)i] = term;
+                _committedIn[(int)i] = core.Status.Term;
             }
             else if (known != term)
             {
@@ -132,8 +137,10 @@ internal sealed class InvariantChecker(Cluster cluster)
     {
         for (var i = 1; i < _committedTerms.Count; i++)
         {
+            // Leader completeness binds leaders of later terms than the commit: a process that was paused while it collected
+            // its votes may still become leader of an older term, without entries committed since.
             var committed = _committedTerms[i];
-            if (committed == 0)
+            if (committed == 0 || _committedIn[i] >= s.Term)
             {
                 continue;
             }

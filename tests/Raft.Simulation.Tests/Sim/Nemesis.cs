@@ -214,8 +214,10 @@ internal sealed class Nemesis(Cluster cluster, NemesisOptions options, NetworkFa
     {
         cluster.Network.Heal();
         cluster.Network.Faults = NetworkFaults.Reliable;
-        foreach (var n in Live.Where(n => !n.IsUp))
+        foreach (var n in Live)
         {
+            // A crash armed for the next batch may not have fired yet (an idle pre-candidate writes nothing): faults stop now.
+            n.CancelCrashDuringNextPersist();
             n.Start();
         }
     }

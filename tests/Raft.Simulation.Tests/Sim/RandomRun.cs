@@ -18,11 +18,13 @@ internal sealed record RandomRunResult(
     int SnapshotsInstalled,
     int MembershipChanges,
     int Transfers,
+    int RecoveredInFlight,
     ulong Hash)
 {
     public override string ToString() =>
         $"seed {Seed} [{Profile}]: {Ticks} ticks, {Events} events, {Messages} messages, {Completed}/{Operations} ops completed, " +
-        $"{Leaders} leaders, {Crashes} crashes, {SnapshotsInstalled} snapshot installs, {MembershipChanges} membership changes, {Transfers} leadership transfers, hash {Hash:x16}";
+        $"{Leaders} leaders, {Crashes} crashes, {SnapshotsInstalled} snapshot installs, {MembershipChanges} membership changes, {Transfers} leadership transfers, " +
+        $"{RecoveredInFlight} restarts from files that kept writes in flight, hash {Hash:x16}";
 }
 
 /// <summary>
@@ -38,10 +40,17 @@ internal static class RandomRun
     public static readonly string[] Profiles = ["plain", "snapshots", "membership", "harsh"];
 
     public static string ReplayCommand(int seed) =>
+        $"{(SimOptions.ForcedStorage is { } forced ? $"HSMRAFT_SIM_STORAGE={forced.ToString().ToLowerInvariant()} " : "")}" +
         $"HSMRAFT_SIM_SEED={seed} dotnet test {Scenario.Project} -c Release --filter \"FullyQualifiedName={ReplayTest}\"";
 
-    public static RandomRunResult Run(int seed, int chaosTicks = 700)
+    /// <summary>The backend a seed runs on: <c>HSMRAFT_SIM_STORAGE</c> when set, otherwise the file stores for one seed in four
+    /// (seeds 12–15, 28–31, …: every profile, since the profile is <c>seed mod 4</c>) and the model for the rest.</summary>
+    public static StorageBackend StorageFor(int seed) =>
+        SimOptions.ForcedStorage ?? ((uint)seed / 4 % 4 == 3 ? StorageBackend.File : StorageBackend.Model);
+
+    public static RandomRunResult Run(int seed, int chaosTicks = 700, StorageBackend? storage = null)
     {
+        var backend = storage ?? StorageFor(seed);
         var profile = Profiles[(int)((uint)seed % Profiles.Length)];
         // One generator for the whole run: it draws the parameters, then drives the cluster.
         var p = new Random(seed);
@@ -70,6 +79,7 @@ internal static class RandomRun
             SnapshotEvery = snapshots ? p.Next(15, 51) : 0,
             SnapshotTrailing = p.Next(0, 11),
             InstallLatencyMax = snapshots && p.Next(2) == 0 ? SimTime.Ticks(3) : 0,
+            Storage = backend,
             ConfigureCore = o =>
             {
                 o.HeartbeatTicks = heartbeat;
@@ -82,17 +92,23 @@ internal static class RandomRun
                 o.MaxInflightSnapshotChunks = chunks;
             },
         };
+        if (backend == StorageBackend.File)
+        {
+            // Drawn only for file-backed runs, so that model runs keep the random sequence (and the coverage) they had.
+            options = options with { Name = options.Name + " on FileStorage", SegmentSize = new[] { 1024L, 4096, 65536 }[p.Next(3)] };
+        }
+
         options = options with
         {
             Name = options.Name + $" (nodes={options.Nodes} heartbeat={heartbeat} maxEntries={maxEntries} inflight={inflight} " +
                    $"preVote={preVote} checkQuorum={checkQuorum} leaseReads={leaseReads} snapshotEvery={options.SnapshotEvery} " +
-                   $"trailing={options.SnapshotTrailing} install={options.InstallLatencyMax}us disk={options.DiskLatencyMin}-{options.DiskLatencyMax}us network: {weather})",
+                   $"trailing={options.SnapshotTrailing} segment={options.SegmentSize} install={options.InstallLatencyMax}us disk={options.DiskLatencyMin}-{options.DiskLatencyMax}us network: {weather})",
         };
 
         var c = new Cluster(options, p);
         try
         {
-            return Run(c, p, profile, weather, snapshots, harsh, membership, leaseReads, chaosTicks);
+            return Run(c, p, backend == StorageBackend.File ? profile + "/file" : profile, weather, snapshots, harsh, membership, leaseReads, chaosTicks);
         }
         finally
         {
@@ -111,7 +127,8 @@ internal static class RandomRun
         var workload = new KvWorkload(c, new WorkloadOptions { Clients = 3, Keys = 4, ValuePadding = snapshots ? 300 : 0 });
         var nemesis = new Nemesis(c, new NemesisOptions
         {
-            CrashDuringPersist = harsh,
+            // On the file backend every profile crashes nodes mid-batch: torn writes are what that backend is there to test.
+            CrashDuringPersist = harsh || c.Options.Storage == StorageBackend.File,
             FlakyNetwork = harsh || p.Next(2) == 0,
             Pauses = !leaseReads && p.Next(2) == 0,
         }, weather);
@@ -145,7 +162,8 @@ internal static class RandomRun
 
         return new RandomRunResult(seed, profile, c.NowTicks, c.Loop.EventsRun, c.Network.MessagesSent, workload.History.Ops.Count,
             workload.Completed, c.Checker.LeadersElected, nemesis.Crashes, c.Nodes.Values.Sum(n => n.SnapshotsInstalled),
-            chaos?.Succeeded ?? 0, nemesis.TransfersSucceeded, c.FinalHash());
+            chaos?.Succeeded ?? 0, nemesis.TransfersSucceeded, c.Nodes.Values.Sum(n => (n.Storage as FileSimStorage)?.RecoveredUnacknowledgedWrites ?? 0),
+            c.FinalHash());
     }
 
     /// <summary>

@@ -10,6 +10,7 @@ internal sealed partial class SimNode
     private Ready? _inflight;
     private bool _crashDuringNextPersist;
     private bool _keepNothingOfNextPersist;
+    private Func<Ready, bool>? _crashWhen;
     private (SnapshotMetadata Meta, MemoryStream Data)? _incoming;
     private bool _capturing;
 
@@ -35,7 +36,7 @@ internal sealed partial class SimNode
                 Send(m);
             }
 
-            if (ready.MustPersist && _crashDuringNextPersist)
+            if (ready.MustPersist && _crashDuringNextPersist && (_crashWhen?.Invoke(ready) ?? true))
             {
                 _inflight = ready;
                 Crash("crashed while persisting a batch");
@@ -159,12 +160,15 @@ internal sealed partial class SimNode
                 case SnapshotReceiveKind.Begin:
                     _incoming = (r.Metadata, new MemoryStream());
                     _incoming.Value.Data.Write(r.Data.Span);
+                    Storage.ReceiveSnapshot(r);
                     break;
                 case SnapshotReceiveKind.Write:
                     RequireIncoming(r).Data.Write(r.Data.Span);
+                    Storage.ReceiveSnapshot(r);
                     break;
                 case SnapshotReceiveKind.Abort:
                     _incoming = null;
+                    Storage.ReceiveSnapshot(r);
                     break;
                 case SnapshotReceiveKind.Install:
                     var image = RequireIncoming(r).Data.ToArray();
@@ -174,7 +178,7 @@ internal sealed partial class SimNode
                             $"node {Id}: snapshot {r.Metadata.LastIncludedIndex} is {r.Metadata.Size} bytes but {image.Length} were received");
                     }
 
-                    Storage.SaveSnapshot(r.Metadata, image);
+                    Storage.ReceiveSnapshot(r);
                     Kv = RestoreChecked(image, r.Metadata);
                     _incoming = null;
                     installed = r.Metadata;
@@ -250,10 +254,9 @@ internal sealed partial class SimNode
             return;
         }
 
-        if (s.Offset < 0 || s.Length < 0 || s.Offset + s.Length > Storage.SnapshotData.Length)
+        if (s.Offset < 0 || s.Length < 0 || s.Offset + s.Length > stored.Size)
         {
-            _cluster.Fail("snapshot chunk out of range",
-                $"node {Id}: chunk [{s.Offset}, +{s.Length}) of a {Storage.SnapshotData.Length}-byte snapshot");
+            _cluster.Fail("snapshot chunk out of range", $"node {Id}: chunk [{s.Offset}, +{s.Length}) of a {stored.Size}-byte snapshot");
         }
 
         Send(new InstallSnapshot
@@ -263,7 +266,7 @@ internal sealed partial class SimNode
             Term = s.Term,
             Metadata = s.Metadata,
             Offset = s.Offset,
-            Data = Storage.SnapshotData.AsMemory((int)s.Offset, s.Length).ToArray(),
+            Data = Storage.ReadSnapshot(s.Offset, s.Length),
             Done = s.Offset + s.Length >= s.Metadata.Size,
         });
     }
@@ -290,6 +293,7 @@ internal sealed partial class SimNode
         var image = Kv.Capture();
         var meta = new SnapshotMetadata(Kv.Applied, term, Kv.Config, image.Length);
         _capturing = true;
+        Storage.BeginSnapshot(meta, image);
         var incarnation = Incarnation;
         _cluster.Loop.After(_cluster.Random.NextInt64(2 * SimTime.TickMicros), () =>
         {
@@ -299,12 +303,11 @@ internal sealed partial class SimNode
             }
 
             _capturing = false;
-            if (meta.LastIncludedIndex <= Storage.SnapshotIndex)
+            if (!Storage.FinishSnapshot())
             {
-                return;
+                return; // A newer snapshot was received meanwhile.
             }
 
-            Storage.SaveSnapshot(meta, image);
             SnapshotsTaken++;
             Debug.Assert(Core is not null);
             Input("snapshot", $"taken {meta.LastIncludedIndex}@{meta.LastIncludedTerm} ({image.Length} bytes)",

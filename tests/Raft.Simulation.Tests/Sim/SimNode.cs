@@ -17,8 +17,8 @@ internal enum ProposalOutcome
 }
 
 /// <summary>
-/// One simulated server: a <see cref="RaftCore"/> (absent while crashed), its disk (<see cref="SimStorage"/>, survives
-/// crashes), its key-value state machine (volatile, rebuilt from the snapshot and the log on restart), and the runtime glue
+/// One simulated server: a <see cref="RaftCore"/> (absent while crashed), its disk (<see cref="ISimStorage"/>: the
+/// <see cref="SimStorage"/> model or the real file stores on a simulated disk; survives crashes), its key-value state machine (volatile, rebuilt from the snapshot and the log on restart), and the runtime glue
 /// that performs each <see cref="Ready"/> in the documented order. The Ready processing lives in SimNode.Ready.cs.
 /// </summary>
 internal sealed partial class SimNode
@@ -32,12 +32,14 @@ internal sealed partial class SimNode
     {
         _cluster = cluster;
         Id = id;
-        Storage = new SimStorage(id, cluster.Fail);
+        Storage = cluster.Options.Storage == StorageBackend.File
+            ? new FileSimStorage(id, cluster.Fail, cluster.Random, cluster.Options.SegmentSize)
+            : new SimStorage(id, cluster.Fail);
     }
 
     public NodeId Id { get; }
 
-    public SimStorage Storage { get; }
+    public ISimStorage Storage { get; }
 
     public RaftCore? Core { get; private set; }
 
@@ -73,7 +75,19 @@ internal sealed partial class SimNode
             return;
         }
 
-        var init = Storage.Recover();
+        RaftCoreInitialState init;
+        try
+        {
+            init = Storage.Recover();
+        }
+        catch (Exception e) when (e is not SimulationFailure)
+        {
+            // The node refuses to start (e.g. a corrupted file); it stays down, and the failure names the cause.
+            _cluster.Trace("refused", Id, $"{e.GetType().Name}: {e.Message}");
+            _cluster.Fail("node recovers from its storage", $"node {Id} cannot start: {e.GetType().Name}: {e.Message}", e);
+            throw;
+        }
+
         Kv = Storage.Snapshot is { } snapshot ? RestoreChecked(Storage.SnapshotData, snapshot) : new KvStateMachine();
         Incarnation++;
         if (Incarnation > 1)
@@ -250,15 +264,12 @@ internal sealed partial class SimNode
             return;
         }
 
-        var detail = _inflight is not { } batch ? "nothing in flight"
-            : _keepNothingOfNextPersist ? "the batch being written is lost"
-            : Storage.PersistPartially(batch, _cluster.Random);
+        var detail = Storage.Crash(_inflight, _keepNothingOfNextPersist, _cluster.Random);
         Core = null;
         _inflight = null;
         _incoming = null;
         _capturing = false;
-        _crashDuringNextPersist = false;
-        _keepNothingOfNextPersist = false;
+        CancelCrashDuringNextPersist();
         Incarnation++;
         _cluster.Trace("crash", Id, $"{reason}; {detail}");
         _cluster.Checker.OnCrash(this);
@@ -285,13 +296,26 @@ internal sealed partial class SimNode
         }
     }
 
-    /// <summary>Crashes the node in the middle of writing its next batch that needs the disk (between GetReady and Advance): a
-    /// random part of the batch survives, or none of it with <paramref name="keepNothing"/>.</summary>
-    public void CrashDuringNextPersist(bool keepNothing = false)
+    /// <summary>Crashes the node in the middle of writing its next batch that needs the disk (between GetReady and Advance) and
+    /// matches <paramref name="when"/> (any, by default): a random part of the batch survives, or none of it with
+    /// <paramref name="keepNothing"/>.</summary>
+    public void CrashDuringNextPersist(bool keepNothing = false, Func<Ready, bool>? when = null)
     {
         _crashDuringNextPersist = true;
         _keepNothingOfNextPersist = keepNothing;
+        _crashWhen = when;
     }
+
+    /// <summary>Disarms <see cref="CrashDuringNextPersist"/> if it has not fired yet.</summary>
+    public void CancelCrashDuringNextPersist()
+    {
+        _crashDuringNextPersist = false;
+        _keepNothingOfNextPersist = false;
+        _crashWhen = null;
+    }
+
+    /// <summary>True while a snapshot the node took is being written (between capture and commit).</summary>
+    public bool IsSavingSnapshot => _capturing;
 
     /// <summary>Called after the node installed a snapshot received from the leader (scenarios use it to time faults).</summary>
     public Action<SimNode>? AfterInstall { get; set; }

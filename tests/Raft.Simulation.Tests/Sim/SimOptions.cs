@@ -81,6 +81,23 @@ internal sealed record SimOptions
     /// <summary>Entries kept below a snapshot so slightly lagging followers catch up from the log.</summary>
     public int SnapshotTrailing { get; init; } = 5;
 
+    /// <summary>Where nodes keep their durable state: the in-memory model, or the real file stores on a simulated disk.</summary>
+    public StorageBackend Storage { get; init; } = ForcedStorage ?? StorageBackend.Model;
+
+    /// <summary>Log segment size of the file backend (small, so segments roll over and compaction deletes whole files).</summary>
+    public long SegmentSize { get; init; } = 4096;
+
+    /// <summary>The backend set by the environment variable <c>HSMRAFT_SIM_STORAGE</c> (<c>file</c> or <c>model</c>), if any: it
+    /// forces every scenario and random run onto that backend.</summary>
+    public static StorageBackend? ForcedStorage =>
+        Environment.GetEnvironmentVariable("HSMRAFT_SIM_STORAGE")?.Trim().ToLowerInvariant() switch
+        {
+            null or "" => null,
+            "file" => StorageBackend.File,
+            "model" => StorageBackend.Model,
+            var other => throw new ArgumentException($"HSMRAFT_SIM_STORAGE is '{other}'; use 'file' (FileStorage on a simulated disk) or 'model'."),
+        };
+
     /// <summary>Core settings (the id and seed are set per node).</summary>
     public Action<RaftCoreOptions>? ConfigureCore { get; init; }
 

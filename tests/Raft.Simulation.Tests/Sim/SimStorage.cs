@@ -8,9 +8,13 @@ namespace HsmRaft.Simulation.Sim;
 /// a batch is being written keeps a random part of it (<see cref="PersistPartially"/>), modelling a write-ahead log whose torn
 /// tail is discarded on recovery (a prefix of the batch's entries survives) and a stable store written separately.
 /// It also checks that what was made durable never goes backwards: term, vote within a term, commit index, snapshot index.
+/// <see cref="FileSimStorage"/> keeps one as the shadow of what its file stores acknowledged.
 /// </summary>
-internal sealed class SimStorage(NodeId node, Action<string, string> fail)
+internal sealed class SimStorage(NodeId node, Action<string, string> fail) : ISimStorage
 {
+    private MemoryStream? _receiving;
+    private (SnapshotMetadata Meta, byte[] Image)? _background;
+
     public HardState HardState { get; private set; }
 
     public ClusterConfiguration Configuration { get; private set; } = ClusterConfiguration.Empty;
@@ -22,7 +26,12 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
 
     public List<LogEntry> Log { get; } = [];
 
+    IReadOnlyList<LogEntry> ISimStorage.Log => Log;
+
     public SnapshotMetadata? Snapshot { get; private set; }
+
+    public RaftCoreInitialState Recover() =>
+        new(HardState, new LogRecovery(LogStartIndex, LogStartTerm, [.. Log]), Snapshot, Configuration);
 
     public byte[] SnapshotData { get; private set; } = [];
 
@@ -30,7 +39,6 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
 
     public long SnapshotIndex => Snapshot?.LastIncludedIndex ?? 0;
 
-    /// <summary>Writes the founding state before the core first starts (as the runtime does for a new cluster).</summary>
     public void Initialize(RaftCoreInitialState state)
     {
         HardState = state.HardState;
@@ -39,9 +47,6 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
         LogStartTerm = state.Log.SnapshotTerm;
         Log.AddRange(state.Log.Entries);
     }
-
-    public RaftCoreInitialState Recover() =>
-        new(HardState, new LogRecovery(LogStartIndex, LogStartTerm, [.. Log]), Snapshot, Configuration);
 
     /// <summary>Makes the batch's stable state durable (step 2 of <see cref="Ready"/>, before snapshot receives and the log).</summary>
     public void PersistStable(Ready ready) => WriteStable(ready.HardState, ready.Configuration);
@@ -57,9 +62,75 @@ internal sealed class SimStorage(NodeId node, Action<string, string> fail)
         WriteEntries(ready.Entries, ready.Entries.Count);
     }
 
+    /// <summary>Buffers a received snapshot (the disk's temporary file) and commits it on <see cref="SnapshotReceiveKind.Install"/>.</summary>
+    public void ReceiveSnapshot(SnapshotReceive receive)
+    {
+        switch (receive.Kind)
+        {
+            case SnapshotReceiveKind.Begin:
+                _receiving = new MemoryStream();
+                _receiving.Write(receive.Data.Span);
+                break;
+            case SnapshotReceiveKind.Write:
+                _receiving?.Write(receive.Data.Span);
+                break;
+            case SnapshotReceiveKind.Abort:
+                _receiving = null;
+                break;
+            case SnapshotReceiveKind.Install when _receiving is not null:
+                SaveSnapshot(receive.Metadata, _receiving.ToArray());
+                _receiving = null;
+                break;
+        }
+    }
+
+    public void BeginSnapshot(SnapshotMetadata meta, byte[] image) => _background = (meta, image);
+
+    public bool FinishSnapshot()
+    {
+        var (meta, image) = _background ?? throw new InvalidOperationException("no snapshot is being written");
+        _background = null;
+        if (meta.LastIncludedIndex <= SnapshotIndex)
+        {
+            return false;
+        }
+
+        SaveSnapshot(meta, image);
+        return true;
+    }
+
+    public byte[] ReadSnapshot(long offset, int length) => SnapshotData.AsSpan((int)offset, length).ToArray();
+
+    public string Crash(Ready? inflight, bool keepNothing, Random random)
+    {
+        _receiving = null;
+        _background = null;
+        return inflight is null ? "nothing in flight" : keepNothing ? "the batch being written is lost" : PersistPartially(inflight, random);
+    }
+
+    /// <summary>Replaces the whole durable state by what a real store recovered (checked against this one by the caller); the
+    /// hard state and snapshot still may not go backwards.</summary>
+    public void Restore(PersistentState state, LogRecovery log, SnapshotMetadata? snapshot, byte[] snapshotData)
+    {
+        WriteStable(state.HardState, state.Configuration);
+        if (snapshot is not null)
+        {
+            SaveSnapshot(snapshot, snapshotData);
+        }
+        else if (Snapshot is not null)
+        {
+            fail("durable snapshot lost", $"node {node}: had a snapshot through {SnapshotIndex}, the store recovered none");
+        }
+
+        LogStartIndex = log.SnapshotIndex;
+        LogStartTerm = log.SnapshotTerm;
+        Log.Clear();
+        Log.AddRange(log.Entries);
+    }
+
     /// <summary>The node crashed while writing <paramref name="ready"/>: the stable store write and the log write each may or may
     /// not have reached the disk, and the log keeps only a prefix of the batch's entries.</summary>
-    public string PersistPartially(Ready ready, Random rng)
+    private string PersistPartially(Ready ready, Random rng)
     {
         var stable = rng.Next(2) == 0;
         if (stable)
