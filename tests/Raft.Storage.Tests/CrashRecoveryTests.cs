@@ -24,10 +24,50 @@ public class CrashRecoveryTests
             }
         });
 
-    private static async Task<long> CountMutationsAsync(List<StorageOp> ops)
+    /// <summary>Batches around the 1 KiB segment size: one that overflows its fresh segment within the allowed quarter, one
+    /// split across three segments, a conflicting one that replaces a suffix spanning segments, and small ones in between.</summary>
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public Task Recovery_after_a_crash_at_every_point_of_batches_spanning_segments_keeps_every_acknowledged_entry(CrashMode mode) =>
+        EveryCrashPointAsync(nameof(Recovery_after_a_crash_at_every_point_of_batches_spanning_segments_keeps_every_acknowledged_entry), mode, 1024,
+        [
+            new AppendOp(Entries.Range(1, 2, 1, 40)),
+            new AppendOp(Entries.Range(3, 8, 1, 100)),    // 8 * 136 + 64 = 1152 bytes: one segment, over 1 KiB
+            new AppendOp(Entries.Range(11, 20, 1, 100)),  // 2720 bytes: three segments
+            new AppendOp(Entries.Range(31, 1, 1, 7)),
+            new AppendOp(Entries.Range(20, 9, 2, 100)),   // replaces 20..31, which spans two segments
+            new CompactOp(12, 1),
+            new AppendOp(Entries.Range(29, 3, 2, 500)),
+        ]);
+
+    /// <summary>Payloads large enough to be written from the caller's memory in gathered writes (one crash point each; what
+    /// survives of an interrupted one is decided per sector), mixed with small records copied into the same writes.</summary>
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public Task Recovery_after_a_crash_at_every_point_of_gathered_writes_keeps_every_acknowledged_entry(CrashMode mode) =>
+        EveryCrashPointAsync(nameof(Recovery_after_a_crash_at_every_point_of_gathered_writes_keeps_every_acknowledged_entry), mode, 16 << 10,
+        [
+            new AppendOp([Entries.Make(1, 1, 5000), Entries.Make(2, 1, 20), Entries.Make(3, 1, RecordWriter.GatherFrom), Entries.Make(4, 1, 9)]),
+            new AppendOp(Entries.Range(5, 3, 1, 6001)),   // does not fit: a new segment, overflowing it within the quarter
+            new AppendOp([Entries.Make(8, 1, 30), Entries.Make(9, 1, 7003)]),
+            new AppendOp(Entries.Range(9, 2, 2, 4100)),   // replaces 9
+            new AppendOp(Entries.Range(11, 6, 2, 4500)),  // spans two segments
+        ]);
+
+    private static Task EveryCrashPointAsync(string test, CrashMode mode, long segmentSize, List<StorageOp> ops) =>
+        Seeded.RunAsync(test + $"(mode: {mode})", Seeded.Seeds(5, 6, 7), async seed =>
+        {
+            var total = await CountMutationsAsync(ops, segmentSize);
+            for (var crashAt = 0L; crashAt <= total; crashAt++)
+            {
+                await CrashAndRecoverAsync(ops, seed, crashAt, mode, segmentSize);
+            }
+        });
+
+    private static async Task<long> CountMutationsAsync(List<StorageOp> ops, long segmentSize = 1024)
     {
         var fs = new SimulatedFileSystem(0);
-        var node = new Node(fs, "/n", 1024);
+        var node = new Node(fs, "/n", segmentSize);
         await node.OpenAsync();
         await node.Storage!.Stable.LoadAsync();
         foreach (var op in ops)
@@ -38,10 +78,10 @@ public class CrashRecoveryTests
         return fs.MutationCount;
     }
 
-    private static async Task CrashAndRecoverAsync(List<StorageOp> ops, int seed, long crashAt, CrashMode mode)
+    private static async Task CrashAndRecoverAsync(List<StorageOp> ops, int seed, long crashAt, CrashMode mode, long segmentSize = 1024)
     {
         var fs = new SimulatedFileSystem(unchecked((seed * 7919) + (int)crashAt)) { CrashAtMutation = crashAt };
-        var node = new Node(fs, "/n", 1024);
+        var node = new Node(fs, "/n", segmentSize);
         var acked = StorageModel.Empty;
         StorageOp? inFlight = null;
         try
@@ -67,7 +107,7 @@ public class CrashRecoveryTests
             fs.CrashAtMutation = fs.MutationCount + (crashAt % 5);
             try
             {
-                await new Node(fs, "/n", 1024).OpenAsync();
+                await new Node(fs, "/n", segmentSize).OpenAsync();
             }
             catch (SimulatedCrashException)
             {
@@ -77,7 +117,7 @@ public class CrashRecoveryTests
         }
 
         var context = $"crash at mutation {crashAt} ({mode}), in flight: {inFlight?.GetType().Name ?? "none"}";
-        var recovered = new Node(fs, "/n", 1024);
+        var recovered = new Node(fs, "/n", segmentSize);
         var recovery = await recovered.OpenAsync();
         var state = await recovered.Storage!.Stable.LoadAsync();
         var afterInFlight = inFlight?.Apply(acked) ?? acked;

@@ -18,6 +18,40 @@ public class Crc32CTests
     }
 
     [Fact]
+    public void The_interleaved_long_input_path_matches_a_bit_by_bit_reference_at_every_boundary()
+    {
+        var data = Entries.Payload(11, 2, (7 * Crc32C.StreamLength) + 100);
+        var lengths = new[] { 0, 1, 7, 8, 9 }
+            .Concat(Enumerable.Range(-9, 19).Select(d => (3 * Crc32C.StreamLength) + d))
+            .Concat(Enumerable.Range(-9, 19).Select(d => (6 * Crc32C.StreamLength) + d))
+            .Append(data.Length);
+        foreach (var length in lengths)
+        {
+            Assert.True(Reference(data.AsSpan(0, length)) == Crc32C.Compute(data.AsSpan(0, length)), $"CRC of the first {length} bytes differs");
+        }
+
+        // From a register other than the seed (a record CRC continues from its header's).
+        var start = Crc32C.Update(Crc32C.Seed, data.AsSpan(0, 5));
+        Assert.Equal(Reference(data.AsSpan(0, 5 + (3 * Crc32C.StreamLength))), Crc32C.Finish(Crc32C.Update(start, data.AsSpan(5, 3 * Crc32C.StreamLength))));
+    }
+
+    /// <summary>The textbook shift-register definition, one bit at a time.</summary>
+    private static uint Reference(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+
+    [Fact]
     public void Incremental_updates_equal_one_pass()
     {
         var data = Entries.Payload(7, 3, 1001);

@@ -53,6 +53,11 @@ internal sealed class Inode
         _pending.Clear();
     }
 
+    /// <summary>True when a write since the last sync touches [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>),
+    /// or a truncation since the last sync is pending (it changes what the range holds).</summary>
+    public bool HasUnsyncedChanges(long offset, long count) =>
+        _pending.Any(p => p.Data is null || (p.Offset < offset + count && offset < p.Offset + p.Data.Length));
+
     public void Replace(byte[] content)
     {
         _current.SetLength(0);

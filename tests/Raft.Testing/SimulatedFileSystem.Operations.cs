@@ -152,6 +152,22 @@ public sealed partial class SimulatedFileSystem
             inode.Write(offset, data);
         }
 
+        public void Write(long offset, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+        {
+            // One call, one crash point, like pwritev; what a crash keeps of it is decided per sector, as for any write.
+            Writable();
+            fs.Check(SimulatedOperationKind.Write, Path);
+            var data = new byte[buffers.Sum(b => (long)b.Length)];
+            var at = 0;
+            foreach (var buffer in buffers)
+            {
+                buffer.Span.CopyTo(data.AsSpan(at));
+                at += buffer.Length;
+            }
+
+            inode.Write(offset, data);
+        }
+
         public void SetLength(long length)
         {
             Writable();
@@ -165,6 +181,19 @@ public sealed partial class SimulatedFileSystem
             fs.Check(SimulatedOperationKind.Sync, Path);
             inode.Sync();
             fs.SyncCount++;
+        }
+
+        public void DropCache(long offset, long count)
+        {
+            // Changes nothing on a disk without a page cache, but a store that drops bytes it has not synced yet has lost
+            // track of what is durable: on Linux that range would be written back now, outside the store's sync order.
+            Valid();
+            if (inode.HasUnsyncedChanges(offset, count))
+            {
+                throw new InvalidOperationException($"DropCache on '{Path}' at {offset} (+{count}) covers bytes changed since the file's last sync: only synced data may be dropped.");
+            }
+
+            fs.CacheDropCount++;
         }
 
         public void Dispose() => _disposed = true;

@@ -45,6 +45,9 @@ public sealed partial class SimulatedFileSystem : IStorageFileSystem
     /// <summary>Number of completed file syncs (fsync/fdatasync).</summary>
     public long SyncCount { get; private set; }
 
+    /// <summary>Number of <see cref="IStorageFile.DropCache"/> calls (each checked to cover only synced bytes).</summary>
+    public long CacheDropCount { get; private set; }
+
     /// <summary>Number of completed directory syncs.</summary>
     public long DirectorySyncCount { get; private set; }
 

@@ -18,6 +18,8 @@ public sealed partial class FileLogStore : IRaftLogStore
 {
     private const string MarkerFileName = "start";
     private const int WriteChunk = 1 << 20;
+    private const long CacheDropStep = 1 << 20;
+    private const long WritebackWindow = 8 << 20;
 
     private readonly IStorageFileSystem _fs;
     private readonly string _directory;
@@ -28,6 +30,7 @@ public sealed partial class FileLogStore : IRaftLogStore
     private readonly ILogger _logger;
     private readonly DirectoryLock.DirectoryLease? _lease;
     private readonly List<LogSegment> _segments = [];
+    private readonly RecordWriter _writer = new(WriteChunk);
 
     private long _startIndex;
     private long _startTerm;
@@ -38,7 +41,6 @@ public sealed partial class FileLogStore : IRaftLogStore
     private bool _disposed;
     private Exception? _failure;
     private int _busy;
-    private byte[] _buffer = [];
     private (LogSegment Segment, IStorageFile File)? _reader;
 
     internal FileLogStore(FileStorageOptions options, string directory, ILogger logger, DirectoryLock.DirectoryLease? lease)
@@ -161,6 +163,7 @@ public sealed partial class FileLogStore : IRaftLogStore
             // After a failed write or sync the on-disk state is unknown (Linux may even have dropped the dirty pages and
             // report success on the next fsync), so the only safe continuation is a restart that recovers from disk.
             _failure = e;
+            _writer.Reset(); // Holds no reference to the caller's payloads after a failed append.
             StorageLog.StoreFailed(_logger, _directory, e);
             return ValueTask.FromException(e);
         }

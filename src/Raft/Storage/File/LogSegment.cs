@@ -24,6 +24,9 @@ internal sealed class LogSegment(long sequence, long firstIndex, string path)
     /// <summary>True when bytes were written since the segment was last synced.</summary>
     public bool Unsynced { get; set; }
 
+    /// <summary>Start of the bytes that may still be in the OS page cache (see <c>FileLogStore.DropSyncedFromCache</c>).</summary>
+    public long CachedFrom { get; set; }
+
     /// <summary>The open handle of the segment being appended to; null for older segments.</summary>
     public IStorageFile? File { get; set; }
 
@@ -47,5 +50,6 @@ internal sealed class LogSegment(long sequence, long firstIndex, string path)
     {
         EndOffset = OffsetOf(index);
         Count = (int)(index - FirstIndex);
+        CachedFrom = Math.Min(CachedFrom, EndOffset); // The cut-off range will be written again.
     }
 }

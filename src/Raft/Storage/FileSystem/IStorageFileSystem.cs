@@ -71,6 +71,20 @@ public interface IStorageFile : IDisposable
     /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>, extending the file when needed. Not durable until <see cref="Sync"/>.</summary>
     void Write(long offset, ReadOnlySpan<byte> data);
 
+    /// <summary>Writes <paramref name="buffers"/> one after another from <paramref name="offset"/> on (a gathered write, Unix
+    /// <c>pwritev</c>), so that data kept in several places reaches the file without first being copied together. Like
+    /// <see cref="Write(long, ReadOnlySpan{byte})"/>: not durable until <see cref="Sync"/>, and a crash before then may keep
+    /// any part of it. The default writes each buffer in turn.</summary>
+    void Write(long offset, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+    {
+        ArgumentNullException.ThrowIfNull(buffers);
+        for (var i = 0; i < buffers.Count; i++)
+        {
+            Write(offset, buffers[i].Span);
+            offset += buffers[i].Length;
+        }
+    }
+
     /// <summary>Sets the file's length (truncating or zero-extending). Not durable until <see cref="Sync"/>.</summary>
     void SetLength(long length);
 
@@ -78,6 +92,14 @@ public interface IStorageFile : IDisposable
     /// the disk works while the caller prepares the next bytes of a large batch. Promises nothing about durability; the
     /// default does nothing.</summary>
     void StartWriteback(long offset, long count)
+    {
+    }
+
+    /// <summary>A hint that the given range, already synced, will not be read again soon, so the OS may drop it from its page
+    /// cache (Linux <c>posix_fadvise(POSIX_FADV_DONTNEED)</c>). A write-ahead log reads its data back only at recovery; keeping
+    /// it cached makes every new write take fresh memory from the kernel, which on some virtual machines costs more than
+    /// the disk write itself. Changes no content and promises nothing; the default does nothing.</summary>
+    void DropCache(long offset, long count)
     {
     }
 

@@ -11,8 +11,10 @@ namespace HsmRaft.Storage;
 internal static partial class NativeSync
 {
     private const uint SyncFileRangeWrite = 2;
+    private const int FadviseDontNeed = 4; // POSIX_FADV_DONTNEED on Linux.
     private static volatile bool s_noFdatasync = !OperatingSystem.IsLinux();
-    private static volatile bool s_noSyncFileRange = !OperatingSystem.IsLinux();
+    private static bool s_noSyncFileRange = !OperatingSystem.IsLinux();
+    private static bool s_noFadvise = !OperatingSystem.IsLinux();
 
     public static void SyncFile(SafeFileHandle handle, bool dataOnly, string path)
     {
@@ -38,20 +40,30 @@ internal static partial class NativeSync
 
     /// <summary>Starts writeback of a range (SYNC_FILE_RANGE_WRITE). Only a hint: failures are ignored here because the
     /// fdatasync that follows reports any real I/O error.</summary>
-    public static void StartWriteback(SafeFileHandle handle, long offset, long count)
+    public static void StartWriteback(SafeFileHandle handle, long offset, long count) =>
+        Hint(ref s_noSyncFileRange, (handle, offset, count), static r => sync_file_range(r.Handle, r.Offset, r.Count, SyncFileRangeWrite));
+
+    /// <summary>Asks the kernel to drop a synced range from the page cache (POSIX_FADV_DONTNEED). Only a hint: failures are
+    /// ignored, because the data is already on disk either way.</summary>
+    public static void DropCache(SafeFileHandle handle, long offset, long count) =>
+        Hint(ref s_noFadvise, (handle, offset, count), static r => posix_fadvise(r.Handle, r.Offset, r.Count, FadviseDontNeed));
+
+    /// <summary>Makes an optional libc call whose result does not matter, and stops trying once libc turns out to lack it.
+    /// (The flag is written at most once, from false to true; a racing caller at worst tries once more.)</summary>
+    private static void Hint(ref bool unavailable, (SafeFileHandle Handle, long Offset, long Count) range, Func<(SafeFileHandle Handle, long Offset, long Count), int> call)
     {
-        if (s_noSyncFileRange)
+        if (unavailable)
         {
             return;
         }
 
         try
         {
-            _ = sync_file_range(handle, offset, count, SyncFileRangeWrite);
+            _ = call(range);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            s_noSyncFileRange = true;
+            unavailable = true;
         }
     }
 
@@ -113,6 +125,9 @@ internal static partial class NativeSync
 
     [DllImport("libc", SetLastError = true)]
     private static extern int sync_file_range(SafeFileHandle fd, long offset, long nbytes, uint flags);
+
+    [DllImport("libc")]
+    private static extern int posix_fadvise(SafeFileHandle fd, long offset, long len, int advice);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int fsync(int fd);

@@ -118,11 +118,15 @@ public sealed class PhysicalStorageFileSystem : IStorageFileSystem
 
         public void Write(long offset, ReadOnlySpan<byte> data) => RandomAccess.Write(handle, data, offset);
 
+        public void Write(long offset, IReadOnlyList<ReadOnlyMemory<byte>> buffers) => RandomAccess.Write(handle, buffers, offset);
+
         public void SetLength(long length) => RandomAccess.SetLength(handle, length);
 
         public void Sync(bool dataOnly) => NativeSync.SyncFile(handle, dataOnly, Path);
 
         public void StartWriteback(long offset, long count) => NativeSync.StartWriteback(handle, offset, count);
+
+        public void DropCache(long offset, long count) => NativeSync.DropCache(handle, offset, count);
 
         public void Dispose() => handle.Dispose();
     }

@@ -47,6 +47,16 @@ internal static class LogRecord
     public static void Write(Span<byte> destination, in LogEntry entry, LogRecordFlags flags)
     {
         var payload = entry.Data.Span;
+        WriteHeader(destination, entry, flags);
+        payload.CopyTo(destination[HeaderSize..]);
+        destination[(HeaderSize + payload.Length)..SizeOf(payload.Length)].Clear();
+    }
+
+    /// <summary>Encodes the <see cref="HeaderSize"/>-byte header of <paramref name="entry"/>'s record, with both CRCs (the
+    /// record CRC reads the payload where it is), for a writer that sends the payload to the file from the caller's memory.</summary>
+    public static void WriteHeader(Span<byte> destination, in LogEntry entry, LogRecordFlags flags)
+    {
+        var payload = entry.Data.Span;
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], (uint)payload.Length);
         destination[12] = EntryType;
         destination[13] = (byte)entry.Kind;
@@ -54,9 +64,6 @@ internal static class LogRecord
         destination[15] = 0;
         BinaryPrimitives.WriteInt64LittleEndian(destination[16..], entry.Index);
         BinaryPrimitives.WriteInt64LittleEndian(destination[24..], entry.Term);
-        payload.CopyTo(destination[HeaderSize..]);
-        var size = SizeOf(payload.Length);
-        destination[(HeaderSize + payload.Length)..size].Clear();
 
         var headerCrc = Crc32C.Update(Crc32C.Seed, destination[8..HeaderSize]);
         var recordCrc = Crc32C.Update(headerCrc, payload);
