@@ -64,10 +64,22 @@ public sealed partial class InMemoryTransport
         {
             var network = _owner._network;
             var message = item.Message;
-            var remaining = network.DelayOf(message.From, message.To) - network.Time.GetElapsedTime(item.EnqueuedAt);
+            var linkDelay = network.DelayOf(message.From, message.To);
+            var remaining = linkDelay - network.Time.GetElapsedTime(item.EnqueuedAt);
             if (remaining > TimeSpan.Zero)
             {
-                await Task.Delay(remaining, network.Time, token).ConfigureAwait(false);
+                // The timer counts from when it is armed: if a (virtual) clock moved on between reading it and arming the
+                // timer, the timer would wait the whole delay again. Re-read the clock once it is armed.
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(token);
+                var timer = Task.Delay(remaining, network.Time, wait.Token);
+                if (network.Time.GetElapsedTime(item.EnqueuedAt) < linkDelay)
+                {
+                    await timer.ConfigureAwait(false);
+                }
+                else
+                {
+                    await wait.CancelAsync().ConfigureAwait(false);
+                }
             }
 
             await network.WhenDeliverable(message.To).WaitAsync(token).ConfigureAwait(false);
