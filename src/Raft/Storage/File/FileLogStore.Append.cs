@@ -12,13 +12,14 @@ public sealed partial class FileLogStore
             TruncateSuffix(first);
         }
 
-        var segment = _segments.Count == 0 ? CreateSegment(first) : Writable(_segments[^1]);
-        if (segment.Count > 0 && segment.EndOffset + BatchBytes(entries) > _segmentSize)
+        var batchBytes = BatchBytes(entries);
+        var segment = _segments.Count == 0 ? CreateSegment(first, batchBytes) : Writable(_segments[^1]);
+        if (segment.Count > 0 && segment.EndOffset + batchBytes > _segmentSize)
         {
             // Start a batch that does not fit in a new segment rather than splitting it: one sync per batch, and a batch
             // larger than a whole segment leaves one full segment and a short tail instead of two partial ones.
             SealSegment(segment);
-            segment = CreateSegment(first);
+            segment = CreateSegment(first, batchBytes);
         }
 
         // A batch that starts a segment may run past the segment size by a quarter, so that a batch of about one segment
@@ -144,11 +145,15 @@ public sealed partial class FileLogStore
         }
     }
 
-    private LogSegment CreateSegment(long firstIndex)
+    /// <param name="firstIndex">Index of the segment's first record.</param>
+    /// <param name="batchBytes">Record bytes of the batch that starts the segment, which may overrun the segment size by
+    /// a quarter: reserved too, so that a full disk still shows up here rather than in the middle of the batch.</param>
+    private LogSegment CreateSegment(long firstIndex, long batchBytes = 0)
     {
         var sequence = _nextSequence++;
         var path = System.IO.Path.Combine(_directory, NumberedFileName.Segment.Format(sequence, firstIndex));
-        var file = _fs.OpenFile(path, StorageFileMode.CreateNew, _preallocate ? _segmentSize : 0);
+        var reserve = Math.Max(_segmentSize, Math.Min(SegmentHeader.Size + batchBytes, _segmentSize + (_segmentSize / 4)));
+        var file = _fs.OpenFile(path, StorageFileMode.CreateNew, _preallocate ? reserve : 0);
         try
         {
             Span<byte> header = stackalloc byte[SegmentHeader.Size];

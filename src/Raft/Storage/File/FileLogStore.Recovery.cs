@@ -68,7 +68,11 @@ public sealed partial class FileLogStore
         _lastIndex = _segments.Count > 0 ? Math.Max(_segments[^1].LastIndex, _startIndex) : _startIndex;
         if (_segments.Count > 0)
         {
-            Writable(_segments[^1]);
+            // The last segment may hold complete records that a killed process wrote but never synced: they are still in the
+            // page cache, so they were read back above and are now part of the log. Make them durable before they are
+            // reported (and before the segment is ever sealed, which syncs only what this process wrote, and drops the
+            // segment's pages from the cache on the premise that they are synced).
+            _sync.SyncFile(Writable(_segments[^1]).File!);
         }
 
         StorageLog.LogOpened(_logger, _directory, _segments.Count, _startIndex, _startTerm, _lastIndex);

@@ -14,7 +14,8 @@ internal static partial class NativeSync
     private const int FadviseDontNeed = 4; // POSIX_FADV_DONTNEED on Linux.
     private static volatile bool s_noFdatasync = !OperatingSystem.IsLinux();
     private static bool s_noSyncFileRange = !OperatingSystem.IsLinux();
-    private static bool s_noFadvise = !OperatingSystem.IsLinux();
+    // 64-bit only: glibc's 32-bit posix_fadvise takes a 32-bit off_t, which the 64-bit arguments below would not match.
+    private static bool s_noFadvise = !OperatingSystem.IsLinux() || !Environment.Is64BitProcess;
 
     public static void SyncFile(SafeFileHandle handle, bool dataOnly, string path)
     {
