@@ -3,7 +3,7 @@ using HsmRaft.Storage.Format;
 namespace HsmRaft.Storage.Tests;
 
 /// <summary>Review checks for the issue-6 append path: CRC equivalence, segment size changes, real gathered writes.</summary>
-public class ReviewStorageTests
+public class WritePathEdgeCaseTests
 {
     /// <summary>Registers of the bit-by-bit definition after every prefix of <paramref name="data"/>, from <paramref name="start"/>.</summary>
     private static uint[] ReferencePrefixes(uint start, ReadOnlySpan<byte> data)
