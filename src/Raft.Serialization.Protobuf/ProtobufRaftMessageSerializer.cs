@@ -51,7 +51,7 @@ public sealed class ProtobufRaftMessageSerializer : IRaftMessageSerializer
             {
                 RaftMessageType.RequestVote => FromDto(Model.Deserialize<RequestVoteDto>(source)),
                 RaftMessageType.RequestVoteResponse => FromDto(Model.Deserialize<RequestVoteResponseDto>(source)),
-                RaftMessageType.AppendEntries => FromDto(Model.Deserialize<AppendEntriesDto>(source)),
+                RaftMessageType.AppendEntries => ReadAppendEntries(source),
                 RaftMessageType.AppendEntriesResponse => FromDto(Model.Deserialize<AppendEntriesResponseDto>(source)),
                 RaftMessageType.Heartbeat => FromDto(Model.Deserialize<HeartbeatDto>(source)),
                 RaftMessageType.HeartbeatResponse => FromDto(Model.Deserialize<HeartbeatResponseDto>(source)),
@@ -66,6 +66,12 @@ public sealed class ProtobufRaftMessageSerializer : IRaftMessageSerializer
             // protobuf-net reports bad input with several exception types; callers expect one.
             throw new InvalidDataException($"The bytes are not a valid protobuf {type}: {e.Message}", e);
         }
+    }
+
+    private static AppendEntries ReadAppendEntries(ReadOnlySequence<byte> source)
+    {
+        AppendEntriesPrecheck.Check(source);
+        return FromDto(Model.Deserialize<AppendEntriesDto>(source));
     }
 
     private static TypeModel CreateModel()
