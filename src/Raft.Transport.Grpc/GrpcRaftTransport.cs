@@ -101,7 +101,7 @@ public sealed class GrpcRaftTransport : RaftTransportBase
             grpc.MaxReceiveMessageSize = BatchTargetBytes + Math.Max(Options.MaxMessageSize, Options.MaxChunkSize + RaftFrameHeader.SnapshotMetadataAllowance) + 1024;
             grpc.EnableDetailedErrors = false;
         });
-        builder.Services.AddSingleton(new RaftGrpcService(Receiver, Stopping));
+        builder.Services.AddSingleton(new RaftGrpcService(Receiver, Options.Security is { IsEnabled: true, RequireClientCertificate: true } ? CheckPeerIdentity : null, Stopping));
         builder.Services.AddSingleton<IServiceMethodProvider<RaftGrpcService>, RaftGrpcService.MethodProvider>();
         var app = builder.Build();
         app.UseRouting();
@@ -152,6 +152,9 @@ public sealed class GrpcRaftTransport : RaftTransportBase
         _channels.Clear();
         return ValueTask.CompletedTask;
     }
+
+    private string? CheckPeerIdentity(NodeId sender, X509Certificate2? certificate) =>
+        FindPeer(sender) is { } member ? TransportSecurityOptions.ValidatePeerIdentity(certificate, member) : $"node {sender} is not a peer";
 
     private PeerChannel CreateChannel(string address)
     {

@@ -10,7 +10,10 @@ namespace HsmRaft.Transport.Grpc;
 /// stream to an inbound session of the transport's <see cref="RaftFrameReceiver"/>. Awaiting the handler before
 /// reading the next batch lets HTTP/2 flow control push back on the sender.
 /// </summary>
-internal sealed class RaftGrpcService(RaftFrameReceiver receiver, CancellationToken stopping)
+/// <param name="receiver">Validates and delivers the frames.</param>
+/// <param name="checkIdentity">With mutual TLS: why the client certificate may not speak for the sender it claims, or null.</param>
+/// <param name="stopping">Cancelled when the transport stops.</param>
+internal sealed class RaftGrpcService(RaftFrameReceiver receiver, Func<NodeId, System.Security.Cryptography.X509Certificates.X509Certificate2?, string?>? checkIdentity, CancellationToken stopping)
 {
     public async Task<StreamClosed> StreamAsync(IAsyncStreamReader<FrameBatch> requests, ServerCallContext context)
     {
@@ -20,7 +23,7 @@ internal sealed class RaftGrpcService(RaftFrameReceiver receiver, CancellationTo
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
         var cancellationToken = cancellation.Token;
         using var session = receiver.Open(remote);
-        if (CheckHandshake(context.RequestHeaders, session) is { } refusal)
+        if ((CheckHandshake(context.RequestHeaders, session) ?? CheckIdentity(session.Reader.Sender, connection.ClientCertificate)) is { } refusal)
         {
             session.Reject(refusal);
             throw new RpcException(new Status(StatusCode.FailedPrecondition, refusal));
@@ -50,7 +53,10 @@ internal sealed class RaftGrpcService(RaftFrameReceiver receiver, CancellationTo
         return StreamClosed.Instance;
     }
 
-    private string? CheckHandshake(Metadata headers, RaftFrameReceiver.InboundSession session)
+    private string? CheckIdentity(NodeId sender, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate) =>
+        checkIdentity?.Invoke(sender, certificate) is { } problem ? $"TLS: {problem}" : null;
+
+    private static string? CheckHandshake(Metadata headers, RaftFrameReceiver.InboundSession session)
     {
         var version = headers.GetValue(RaftGrpcProtocol.WireVersionHeader);
         if (version != RaftFrameHeader.CurrentWireVersion.ToString(CultureInfo.InvariantCulture))

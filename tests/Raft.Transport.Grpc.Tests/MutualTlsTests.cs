@@ -78,8 +78,30 @@ public sealed class MutualTlsTests : IAsyncLifetime
         _otherCa.Dispose();
     }
 
+    [Fact]
+    public async Task A_cluster_certificate_cannot_claim_another_nodes_id()
+    {
+        // Node 2 lives at 127.0.0.2 with a certificate naming it. Another holder of a cluster certificate (naming
+        // 127.0.0.1) sets LocalNodeId = 2: its TLS handshake succeeds, but it must not be able to speak as node 2.
+        var (server, serverHandler) = await StartAsync(1, _clusterCa);
+        var (node2, _) = await StartAsync(2, _clusterCa, listenOn: IPAddress.Parse("127.0.0.2"));
+        var (impostor, _) = await StartAsync(2, _clusterCa);
+        server.UpdatePeers([new ClusterMember(2, node2.Address)]);
+        impostor.UpdatePeers([new ClusterMember(1, server.Address)]);
+
+        impostor.Send(new Heartbeat { From = 2, To = 1, Term = 1, Context = 666 });
+        var refusal = await _logs.WaitForAsync(r => r.Message.Contains("does not name", StringComparison.Ordinal), HangGuard, "the server refusing the impostor");
+        Assert.Contains("127.0.0.2", refusal.Message, StringComparison.Ordinal);
+
+        node2.UpdatePeers([new ClusterMember(1, server.Address)]);
+        node2.Send(new Heartbeat { From = 2, To = 1, Term = 1, Context = 2 });
+        await serverHandler.WaitForAsync(m => m is Heartbeat { Context: 2 }, HangGuard, "node 2's heartbeat");
+        Assert.DoesNotContain(serverHandler.Received, m => m is Heartbeat { Context: 666 });
+    }
+
     private async Task<(GrpcRaftTransport Transport, RecordingHandler Handler)> StartAsync(
-        NodeId id, TestCertificateAuthority issuer, TestCertificateAuthority? trusted = null, bool requireClientCertificate = true)
+        NodeId id, TestCertificateAuthority issuer, TestCertificateAuthority? trusted = null, bool requireClientCertificate = true,
+        IPAddress? listenOn = null)
     {
         var options = new RaftTransportOptions
         {
@@ -89,12 +111,12 @@ public sealed class MutualTlsTests : IAsyncLifetime
             ReconnectBackoffMax = TimeSpan.FromMilliseconds(200),
             Security = new TransportSecurityOptions
             {
-                Certificate = issuer.IssueNodeCertificate($"node-{id}"),
+                Certificate = issuer.IssueNodeCertificate($"node-{id}", listenOn ?? IPAddress.Loopback),
                 TrustedAuthorities = [(trusted ?? issuer).Certificate],
                 RequireClientCertificate = requireClientCertificate,
             },
         };
-        var transport = new GrpcRaftTransport(options, new IPEndPoint(IPAddress.Loopback, 0), loggerFactory: _logs);
+        var transport = new GrpcRaftTransport(options, new IPEndPoint(listenOn ?? IPAddress.Loopback, 0), loggerFactory: _logs);
         _transports.Add(transport);
         var handler = new RecordingHandler();
         await transport.StartAsync(handler);

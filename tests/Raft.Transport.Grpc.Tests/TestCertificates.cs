@@ -22,12 +22,15 @@ internal sealed class TestCertificateAuthority : IDisposable
     public X509Certificate2 Certificate { get; }
 
     /// <summary>A certificate for a node on loopback, usable as TLS server and client certificate.</summary>
-    public X509Certificate2 IssueNodeCertificate(string name)
+    public X509Certificate2 IssueNodeCertificate(string name) => IssueNodeCertificate(name, IPAddress.Loopback);
+
+    /// <summary>A certificate naming only <paramref name="address"/> (and localhost).</summary>
+    public X509Certificate2 IssueNodeCertificate(string name, IPAddress address)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
+        names.AddIpAddress(address);
         names.AddDnsName("localhost");
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));

@@ -136,6 +136,9 @@ public abstract partial class RaftTransportBase : IRaftTransport
     /// <summary>True when <paramref name="id"/> is a current peer (inbound frames from anyone else are rejected).</summary>
     protected bool IsKnownPeer(NodeId id) => _peers.Contains(id);
 
+    /// <summary>The current peer <paramref name="id"/> (its address), or null when it is not a peer.</summary>
+    protected ClusterMember? FindPeer(NodeId id) => _peers.TryGet(id, out var link) ? link.Member : null;
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -38,6 +38,26 @@ public sealed class TransportSecurityOptions
     }
 
     /// <summary>
+    /// Checks that an inbound peer's (already validated) client certificate may speak for <paramref name="claimed"/>:
+    /// it must name the host of <paramref name="claimed"/>'s address, as its server certificate must for peers to dial
+    /// it. Without this, any holder of a cluster certificate could claim any node id. Returns null when it may.
+    /// </summary>
+    /// <param name="certificate">The certificate the peer presented on this connection, or null.</param>
+    /// <param name="claimed">The member (id and address) the connection claims to come from.</param>
+    public static string? ValidatePeerIdentity(X509Certificate2? certificate, ClusterMember claimed)
+    {
+        if (certificate is null)
+        {
+            return $"the peer claims to be node {claimed.Id} but presented no certificate";
+        }
+
+        var host = Uri.TryCreate(claimed.Address, UriKind.Absolute, out var uri) ? uri.DnsSafeHost : claimed.Address;
+        return certificate.MatchesHostname(host, allowWildcards: true, allowCommonName: false)
+            ? null
+            : $"the peer claims to be node {claimed.Id}, but its certificate '{certificate.Subject}' does not name {host}, the host of that node's address {claimed.Address}";
+    }
+
+    /// <summary>
     /// Validates a peer's certificate: it must be present, chain to <see cref="TrustedAuthorities"/> (or the system store
     /// when empty) and, when <paramref name="checkName"/> is set, match the dialled host name.
     /// Returns null when valid, otherwise the reason, for logging.
