@@ -65,11 +65,41 @@ public sealed class RaftFrameReceiver
     public async Task ReceiveAsync(PipeReader input, string remoteAddress, CancellationToken cancellationToken)
     {
         using var session = Open(remoteAddress);
+        var frameDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var midFrame = false;
         try
         {
             while (true)
             {
-                var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                ReadResult result;
+                if (midFrame)
+                {
+                    // The rest of a started frame must arrive within FrameReadTimeout: a peer that stalls mid-frame would
+                    // otherwise pin a buffer of up to MaxMessageSize on this node.
+                    frameDeadline.CancelAfter(_options.FrameReadTimeout);
+                    try
+                    {
+                        result = await input.ReadAsync(frameDeadline.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        session.Reject($"the peer sent part of a frame and nothing more for {_options.FrameReadTimeout.TotalSeconds:0.###} s " +
+                                       "(RaftTransportOptions.FrameReadTimeout)");
+                        return;
+                    }
+
+                    if (!frameDeadline.TryReset())
+                    {
+                        // The timer fired just as the read completed: the bytes came in time, so carry on with a fresh timer.
+                        frameDeadline.Dispose();
+                        frameDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    }
+                }
+                else
+                {
+                    result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 var buffer = result.Buffer;
                 while (session.Reader.TryRead(ref buffer, out var message))
                 {
@@ -88,11 +118,16 @@ public sealed class RaftFrameReceiver
                 }
 
                 // Consumed up to the last whole frame; examined everything, so the next read waits for more bytes.
+                midFrame = !buffer.IsEmpty;
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
         }
         catch (Exception e) when (session.TryHandleFailure(e, cancellationToken))
         {
+        }
+        finally
+        {
+            frameDeadline.Dispose();
         }
     }
 

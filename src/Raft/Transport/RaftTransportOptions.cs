@@ -53,6 +53,11 @@ public sealed class RaftTransportOptions
     /// is closed and re-established. Default 10 s.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long an inbound connection may take to deliver the rest of a frame it has started (a peer that stalls
+    /// mid-frame would otherwise hold a buffer of up to <see cref="MaxMessageSize"/> indefinitely); the connection is then
+    /// closed and the reason logged. Idle time between whole frames is not limited. Default 30 s.</summary>
+    public TimeSpan FrameReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>TLS and mutual TLS settings; null or <see cref="TransportSecurityOptions.Certificate"/> unset means cleartext
     /// (only sensible on loopback or a private network).</summary>
     public TransportSecurityOptions? Security { get; set; }
@@ -97,6 +102,7 @@ public sealed class RaftTransportOptions
         CheckPositive(problems, nameof(ReconnectBackoffMin), ReconnectBackoffMin, "50 ms");
         CheckPositive(problems, nameof(ConnectTimeout), ConnectTimeout, "5 s");
         CheckPositive(problems, nameof(WriteTimeout), WriteTimeout, "10 s");
+        CheckPositive(problems, nameof(FrameReadTimeout), FrameReadTimeout, "30 s");
         if (ReconnectBackoffMax < ReconnectBackoffMin)
         {
             problems.Add($"RaftTransportOptions.ReconnectBackoffMax ({ReconnectBackoffMax}) is below ReconnectBackoffMin ({ReconnectBackoffMin}); use a value at least as large, for example 5 s.");
