@@ -13,8 +13,12 @@ internal sealed class GrpcPeerConnection : IRaftConnection
     {
         _call = call;
         // The server never answers an accepted stream until it ends it, so completion of the response means the stream is gone.
-        _ = call.ResponseAsync.ContinueWith(static (_, state) => ((GrpcPeerConnection)state!).MarkClosed(), this, CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        // Reading Exception marks a failed response as observed (the failure itself is reported by the next write).
+        _ = call.ResponseAsync.ContinueWith(static (response, state) =>
+        {
+            _ = response.Exception;
+            ((GrpcPeerConnection)state!).MarkClosed();
+        }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     public CancellationToken Closed => _closed.Token;
