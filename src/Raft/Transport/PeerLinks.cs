@@ -23,10 +23,21 @@ internal abstract class PeerLink<T>
 
     public void Start() => Completion = Task.Run(() => RunAsync(_stop.Token));
 
+    private int _stopped;
+
     public void Stop()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         Outbox.Close();
+        // The linked source stays registered on the transport's stopping token until disposed: release it once the loop is done
+        // (a link removed by a membership change would otherwise leak it for the transport's lifetime).
+        _ = Completion.ContinueWith(static (_, stop) => ((CancellationTokenSource)stop!).Dispose(), _stop, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The loop; returns once <paramref name="token"/> is cancelled.</summary>
