@@ -96,13 +96,16 @@ public sealed class TcpRaftTransport : RaftTransportBase
             }
 
             socket.NoDelay = true;
-            _inbound[socket] = ServeAsync(socket);
+            // Serving starts only once the connection is registered, so its removal at the end cannot come first.
+            var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _inbound[socket] = ServeAsync(socket, registered.Task);
+            registered.SetResult();
         }
     }
 
-    private async Task ServeAsync(Socket socket)
+    private async Task ServeAsync(Socket socket, Task registered)
     {
-        await Task.Yield();
+        await registered.ConfigureAwait(false);
         var remote = socket.RemoteEndPoint?.ToString() ?? "unknown";
         var input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false));
         try
