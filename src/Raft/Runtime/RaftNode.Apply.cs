@@ -49,6 +49,10 @@ public sealed partial class RaftNode
                 MaybeSnapshot();
             }
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: the state machine gave up on the entry; it is committed and is applied again after a restart.
+        }
         catch (Exception e)
         {
             // The state machine no longer matches the log (a snapshot it could not restore, say): stop the whole node, not just

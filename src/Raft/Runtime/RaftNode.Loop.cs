@@ -117,14 +117,15 @@ public sealed partial class RaftNode
         {
             var ready = core.GetReady();
             Send(ready.Messages);
+            await PersistAsync(ready).ConfigureAwait(false);
+            core.Advance(ready);
+            Send(ready.MessagesAfterPersist);
+
+            // After the fsync, as Ready documents: reading a chunk from disk must not delay the batch's commit.
             foreach (var chunk in ready.SnapshotChunks)
             {
                 await SendSnapshotChunkAsync(chunk).ConfigureAwait(false);
             }
-
-            await PersistAsync(ready).ConfigureAwait(false);
-            core.Advance(ready);
-            Send(ready.MessagesAfterPersist);
 
             if (ready.Configuration is { } configuration)
             {
