@@ -157,13 +157,22 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
             return SlowPath();
         }
 
-        return cancellationToken.CanBeCanceled ? new ValueTask<object?>(completion.Task.WaitAsync(cancellationToken)) : new ValueTask<object?>(completion.Task);
+        return cancellationToken.CanBeCanceled ? new ValueTask<object?>(ObserveFailure(completion.Task).WaitAsync(cancellationToken)) : new ValueTask<object?>(completion.Task);
 
         async ValueTask<object?> SlowPath()
         {
             await WriteInputAsync(input, cancellationToken).ConfigureAwait(false);
-            return await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await ObserveFailure(completion.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>For a caller that may give up waiting (its token fires): it then no longer observes <paramref name="task"/>, so the
+    /// task's later failure (the node stopped, say) is observed here instead of surfacing as an unobserved task exception.</summary>
+    private static T ObserveFailure<T>(T task)
+        where T : Task
+    {
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
     }
 
     /// <inheritdoc />
@@ -251,7 +260,7 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
         {
             // Inside the try: a request that never reaches the inbox (node stopped, or cancelled) is not left registered.
             await WriteInputAsync(input, ct).ConfigureAwait(false);
-            await completion.Task.WaitAsync(ct).ConfigureAwait(false);
+            await (ct.CanBeCanceled ? ObserveFailure(completion.Task) : completion.Task).WaitAsync(ct).ConfigureAwait(false);
         }
         finally
         {

@@ -150,6 +150,54 @@ public class NodeFailureTests
         }
     }
 
+    [Fact]
+    public async Task AProposalWhoseCallerStoppedWaitingLeavesNoUnobservedException()
+    {
+        var marker = "fsync failed " + Guid.NewGuid();
+        var unobserved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        EventHandler<UnobservedTaskExceptionEventArgs> handler = (_, e) =>
+        {
+            if (e.Exception.Flatten().InnerExceptions.Any(x => x.InnerException?.Message == marker))
+            {
+                unobserved.TrySetResult();
+            }
+        };
+        TaskScheduler.UnobservedTaskException += handler;
+        try
+        {
+            await ProposeGiveUpAndFailAsync(marker);
+            for (var i = 0; i < 3 && !unobserved.Task.IsCompleted; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            Assert.False(unobserved.Task.IsCompleted, "a proposal's failure was left unobserved after its caller stopped waiting");
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= handler;
+        }
+    }
+
+    /// <summary>The caller gives up on a proposal (its token is cancelled), then the node fails it.</summary>
+    private static async Task ProposeGiveUpAndFailAsync(string failure)
+    {
+        var log = new FaultyLogStore();
+        var node = await StartSingleNodeAsync(log, new CounterStateMachine());
+        log.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (var giveUp = new CancellationTokenSource())
+        {
+            var proposal = node.ProposeAsync(NodeCluster.Command("b"), giveUp.Token).AsTask();
+            await log.Entered.Task.WaitAsync(NodeCluster.HangGuard);
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => proposal);
+        }
+
+        log.Gate.SetException(new IOException(failure));
+        await node.StopAsync().WaitAsync(NodeCluster.HangGuard);
+    }
+
     private static Task<RaftNode> StartSingleNodeAsync(FaultyLogStore log, IRaftStateMachine sm) =>
         StartNodeAsync(new InMemoryNetwork(), 1, [NodeCluster.Member(1)], log, sm, snapshotEvery: 0);
 
