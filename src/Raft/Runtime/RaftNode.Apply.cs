@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using HsmRaft.Storage;
 
 namespace HsmRaft.Runtime;
@@ -13,6 +14,8 @@ public sealed partial class RaftNode
     private long _lastSnapshotIndex;
     private long _bytesSinceSnapshot;
     private int _snapshotInProgress;
+    private long _appliedForCore;
+    private Task _snapshotWriter = Task.CompletedTask;
 
     private async Task ApplyLoopAsync()
     {
@@ -38,15 +41,39 @@ public sealed partial class RaftNode
                 }
 
                 ReleaseBarriers();
-                _inbox.Writer.TryWrite(new NodeInput { Kind = InputKind.Applied, Index = _appliedIndex });
+
+                // Published before any snapshot of it is taken: the loop reads it whenever it runs, so a wake-up lost to a full
+                // inbox only delays the report, and a snapshot is never reported beyond the applied index the core knows.
+                Volatile.Write(ref _appliedForCore, _appliedIndex);
+                _inbox.Writer.TryWrite(new NodeInput { Kind = InputKind.Applied });
                 MaybeSnapshot();
             }
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: the state machine gave up on the entry; it is committed and is applied again after a restart.
+        }
         catch (Exception e)
         {
-            NodeLog.LoopFailed(_logger, e, Id);
-            FailAll(new RaftException($"Raft node {Id} stopped applying entries: {e.Message}", e));
+            // The state machine no longer matches the log (a snapshot it could not restore, say): stop the whole node, not just
+            // this loop, or the node would keep leading and accepting proposals that nothing ever completes.
+            FailStop("it could not apply committed entries", e);
+            _applyQueue.Writer.TryComplete();
         }
+
+        // Nothing applies any more: whoever waits for an index fails now. (Only this loop touches the barriers.)
+        var error = Volatile.Read(ref _failure) ?? new ProposalDroppedException($"Raft node {Id} stopped before applying the awaited index.");
+        while (reader.TryRead(out var item))
+        {
+            item.Barrier?.TrySetException(error);
+        }
+
+        foreach (var (_, barrier) in _barriers)
+        {
+            barrier.TrySetException(error);
+        }
+
+        _barriers.Clear();
     }
 
     private async Task ApplyAsync(List<LogEntry> entries)
@@ -67,7 +94,7 @@ public sealed partial class RaftNode
                     {
                         result = await _stateMachine.ApplyAsync(entry, _stopping.Token).ConfigureAwait(false);
                     }
-                    catch (Exception e) when (e is not OperationCanceledException)
+                    catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
                     {
                         NodeLog.ApplyFailed(_logger, e, Id, entry.Index);
                         error = e;
@@ -142,8 +169,33 @@ public sealed partial class RaftNode
         }
     }
 
+    /// <summary>Queues a notification the loop must not miss, waiting for room in the inbox (the loop never waits for the
+    /// apply loop or a snapshot writer, so this cannot deadlock); dropped only when the node stops.</summary>
+    private async ValueTask NotifyLoopAsync(NodeInput input)
+    {
+        try
+        {
+            await _inbox.Writer.WriteAsync(input, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ChannelClosedException || (e is OperationCanceledException && _stopping.IsCancellationRequested))
+        {
+        }
+    }
+
     private void ReleaseBarriers()
     {
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            // The node failed: the awaited index may never be applied.
+            foreach (var (_, barrier) in _barriers)
+            {
+                barrier.TrySetException(failure);
+            }
+
+            _barriers.Clear();
+            return;
+        }
+
         for (var i = _barriers.Count - 1; i >= 0; i--)
         {
             if (_barriers[i].Index <= _appliedIndex)
@@ -183,7 +235,10 @@ public sealed partial class RaftNode
 
         Metrics.SnapshotInstalls.Add(1, Metrics.Tag);
         NodeLog.SnapshotInstalled(_logger, Id, snapshot.LastIncludedIndex);
-        _inbox.Writer.TryWrite(new NodeInput { Kind = InputKind.SnapshotInstalled, Snapshot = snapshot });
+        Volatile.Write(ref _appliedForCore, _appliedIndex);
+
+        // Must arrive even when the inbox is full: until the core hears of it, it holds back the leader's entries.
+        await NotifyLoopAsync(new NodeInput { Kind = InputKind.SnapshotInstalled, Snapshot = snapshot }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -205,7 +260,7 @@ public sealed partial class RaftNode
         var source = _stateMachine.CaptureSnapshot();
         var metadata = new SnapshotMetadata(_appliedIndex, _appliedTerm, _appliedConfiguration);
         _lastSnapshotIndex = _appliedIndex;
-        _ = Task.Run(() => WriteSnapshotAsync(source, metadata));
+        _snapshotWriter = Task.Run(() => WriteSnapshotAsync(source, metadata));
     }
 
     private async Task WriteSnapshotAsync(IRaftSnapshotSource source, SnapshotMetadata metadata)
@@ -226,14 +281,17 @@ public sealed partial class RaftNode
             Metrics.SnapshotSize.Record(committed.Size, Metrics.Tag);
             Metrics.SnapshotDuration.Record(elapsed.TotalMilliseconds, Metrics.Tag);
             NodeLog.SnapshotTaken(_logger, Id, committed.LastIncludedIndex, committed.Size, (long)elapsed.TotalMilliseconds);
-            _inbox.Writer.TryWrite(new NodeInput { Kind = InputKind.SnapshotTaken, Snapshot = committed });
+
+            // Must arrive even when the inbox is full, or the log is not compacted and the leader keeps sending an older snapshot.
+            await NotifyLoopAsync(new NodeInput { Kind = InputKind.SnapshotTaken, Snapshot = committed }).ConfigureAwait(false);
         }
         catch (Exception e) when (!_stopping.IsCancellationRequested)
         {
             NodeLog.SnapshotFailed(_logger, e, Id);
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
+            // Stopping: cancelled, or the store closed under the write; the snapshot is simply not taken.
         }
         finally
         {

@@ -19,6 +19,8 @@ public sealed partial class RaftNode
         {
             while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
             {
+                core.ReportApplied(Volatile.Read(ref _appliedForCore));
+
                 // Take everything that is waiting: all proposals that arrived during the last fsync go into the next one.
                 for (var n = 0; n < MaxInputsPerRound && reader.TryRead(out var input); n++)
                 {
@@ -33,9 +35,9 @@ public sealed partial class RaftNode
         }
         catch (Exception e)
         {
-            NodeLog.LoopFailed(_logger, e, Id);
-            FailAll(new RaftException($"Raft node {Id} stopped because its loop failed: {e.Message}", e));
-            throw;
+            // Typically storage (an fsync that failed): what is durable is unknown, so the node must not acknowledge anything more.
+            FailStop("its loop failed", e);
+            FailQueuedInputs(_failure!);
         }
     }
 
@@ -62,9 +64,10 @@ public sealed partial class RaftNode
                 core.TransferLeadership(input.Index, input.Peer);
                 break;
             case InputKind.Applied:
-                core.ReportApplied(input.Index);
+                core.ReportApplied(Volatile.Read(ref _appliedForCore));
                 break;
             case InputKind.SnapshotTaken:
+                core.ReportApplied(Volatile.Read(ref _appliedForCore));
                 core.SnapshotTaken(input.Snapshot!, input.Snapshot!.LastIncludedIndex - _options.SnapshotTrailingEntries);
                 break;
             case InputKind.SnapshotInstalled:
@@ -79,6 +82,12 @@ public sealed partial class RaftNode
     private void Propose(RaftCore core, in NodeInput input)
     {
         var completion = (TaskCompletionSource<object?>)input.Completion!;
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            completion.TrySetException(Failed(failure));
+            return;
+        }
+
         if (_state != 1)
         {
             completion.TrySetException(new ProposalDroppedException($"Raft node {Id} is stopping and accepts no more proposals."));
@@ -108,14 +117,15 @@ public sealed partial class RaftNode
         {
             var ready = core.GetReady();
             Send(ready.Messages);
+            await PersistAsync(ready).ConfigureAwait(false);
+            core.Advance(ready);
+            Send(ready.MessagesAfterPersist);
+
+            // After the fsync, as Ready documents: reading a chunk from disk must not delay the batch's commit.
             foreach (var chunk in ready.SnapshotChunks)
             {
                 await SendSnapshotChunkAsync(chunk).ConfigureAwait(false);
             }
-
-            await PersistAsync(ready).ConfigureAwait(false);
-            core.Advance(ready);
-            Send(ready.MessagesAfterPersist);
 
             if (ready.Configuration is { } configuration)
             {

@@ -41,13 +41,23 @@ public sealed partial class RaftNode
         _stopping.Cancel();
         _inbox.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        var stopped = new ProposalDroppedException($"Raft node {Id} stopped before the request completed; a proposal may still commit on the other nodes.");
+
+        // The loop stops at cancellation, possibly with proposals still queued behind it: they never reached the core.
+        FailQueuedInputs(stopped);
         _applyQueue.Writer.TryComplete();
         await _applyLoop.ConfigureAwait(false);
-        FailAll(new ProposalDroppedException($"Raft node {Id} stopped before the request completed; a proposal may still commit on the other nodes."));
+
+        // A snapshot still being written would otherwise write into a store that is about to be disposed.
+        await _snapshotWriter.ConfigureAwait(false);
+        FailAll(stopped);
         await DisposeResourcesAsync().ConfigureAwait(false);
         _state = 3;
         _statusChanges.Complete();
     }
+
+    /// <summary>Why the node fail-stopped (storage or state machine failure); null while healthy.</summary>
+    private RaftException? _failure;
 
     /// <summary>Waits (bounded by the token) until no proposal made on this node is pending.</summary>
     private async Task DrainAsync(CancellationToken cancellationToken)
@@ -85,12 +95,45 @@ public sealed partial class RaftNode
         {
             request.TrySetException(error);
         }
+    }
 
-        foreach (var (_, barrier) in _barriers.ToArray())
+    /// <summary>
+    /// Fail-stop after an unrecoverable error (storage, or a state machine that cannot follow the log): the inbox closes so
+    /// nothing more is accepted or acknowledged, and every waiting request fails with <paramref name="cause"/> as the reason.
+    /// </summary>
+    private void FailStop(string reason, Exception cause)
+    {
+        var error = new RaftException($"Raft node {Id} stopped because {reason}: {cause.Message}", cause);
+        if (Interlocked.CompareExchange(ref _failure, error, null) is not null)
         {
-            barrier.TrySetException(error);
+            return;
+        }
+
+        NodeLog.LoopFailed(_logger, cause, Id);
+        _inbox.Writer.TryComplete();
+        _applyQueue.Writer.TryWrite(default); // Wakes the apply loop, which fails the read barriers it holds.
+        FailAll(error);
+    }
+
+    /// <summary>Fails the proposals and reads still queued in the inbox once the loop no longer reads it.</summary>
+    private void FailQueuedInputs(Exception error)
+    {
+        while (_inbox.Reader.TryRead(out var input))
+        {
+            switch (input.Completion)
+            {
+                case TaskCompletionSource<object?> proposal:
+                    proposal.TrySetException(error);
+                    break;
+                case TaskCompletionSource request:
+                    request.TrySetException(error);
+                    break;
+            }
         }
     }
+
+    /// <summary>A fresh exception for one caller, carrying the failure that stopped the node.</summary>
+    private static RaftException Failed(RaftException failure) => new(failure.Message, failure.InnerException);
 
     private async Task DisposeResourcesAsync()
     {

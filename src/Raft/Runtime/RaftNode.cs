@@ -24,7 +24,7 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
     private readonly IRaftTransport _transport;
     private readonly ILogger _logger;
     private readonly Channel<NodeInput> _inbox;
-    private readonly Channel<ApplyItem> _applyQueue = Channel.CreateUnbounded<ApplyItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<ApplyItem> _applyQueue = Channel.CreateUnbounded<ApplyItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<long, PendingProposal> _proposals = [];
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _requests = new();
     private readonly StatusSubject _statusChanges = new();
@@ -122,6 +122,7 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
                 ?? throw new InvalidOperationException($"Snapshot store reported snapshot {snapshot.LastIncludedIndex} but returned no data.");
             await _stateMachine.RestoreAsync(stream, ct).ConfigureAwait(false);
             _appliedIndex = snapshot.LastIncludedIndex;
+            _appliedForCore = snapshot.LastIncludedIndex;
             _appliedTerm = snapshot.LastIncludedTerm;
             _appliedConfiguration = snapshot.Configuration;
             _lastSnapshotIndex = snapshot.LastIncludedIndex;
@@ -156,21 +157,29 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
             return SlowPath();
         }
 
-        return cancellationToken.CanBeCanceled ? new ValueTask<object?>(completion.Task.WaitAsync(cancellationToken)) : new ValueTask<object?>(completion.Task);
+        return cancellationToken.CanBeCanceled ? new ValueTask<object?>(ObserveFailure(completion.Task).WaitAsync(cancellationToken)) : new ValueTask<object?>(completion.Task);
 
         async ValueTask<object?> SlowPath()
         {
             await WriteInputAsync(input, cancellationToken).ConfigureAwait(false);
-            return await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await ObserveFailure(completion.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>For a caller that may give up waiting (its token fires): it then no longer observes <paramref name="task"/>, so the
+    /// task's later failure (the node stopped, say) is observed here instead of surfacing as an unobserved task exception.</summary>
+    private static T ObserveFailure<T>(T task)
+        where T : Task
+    {
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
     }
 
     /// <inheritdoc />
     public async ValueTask ReadBarrierAsync(CancellationToken cancellationToken = default)
     {
         var completion = NewRequest(out var id);
-        await WriteInputAsync(new NodeInput { Kind = InputKind.Read, Index = id, Completion = completion }, cancellationToken).ConfigureAwait(false);
-        await AwaitRequestAsync(id, completion, cancellationToken).ConfigureAwait(false);
+        await AwaitRequestAsync(id, completion, new NodeInput { Kind = InputKind.Read, Index = id, Completion = completion }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -178,16 +187,14 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
     {
         ArgumentNullException.ThrowIfNull(change);
         var completion = NewRequest(out var id);
-        await WriteInputAsync(new NodeInput { Kind = InputKind.Membership, Index = id, Change = change }, cancellationToken).ConfigureAwait(false);
-        await AwaitRequestAsync(id, completion, cancellationToken).ConfigureAwait(false);
+        await AwaitRequestAsync(id, completion, new NodeInput { Kind = InputKind.Membership, Index = id, Change = change }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task TransferLeadershipAsync(NodeId target, CancellationToken cancellationToken = default)
     {
         var completion = NewRequest(out var id);
-        await WriteInputAsync(new NodeInput { Kind = InputKind.Transfer, Index = id, Peer = target }, cancellationToken).ConfigureAwait(false);
-        await AwaitRequestAsync(id, completion, cancellationToken).ConfigureAwait(false);
+        await AwaitRequestAsync(id, completion, new NodeInput { Kind = InputKind.Transfer, Index = id, Peer = target }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Waits until this node's state machine has applied every entry up to <paramref name="index"/> (for example the index
@@ -197,6 +204,11 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
         if (_status.AppliedIndex >= index)
         {
             return Task.CompletedTask;
+        }
+
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            return Task.FromException(Failed(failure));
         }
 
         var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -242,11 +254,13 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
         return completion;
     }
 
-    private async Task AwaitRequestAsync(long id, TaskCompletionSource completion, CancellationToken ct)
+    private async Task AwaitRequestAsync(long id, TaskCompletionSource completion, NodeInput input, CancellationToken ct)
     {
         try
         {
-            await completion.Task.WaitAsync(ct).ConfigureAwait(false);
+            // Inside the try: a request that never reaches the inbox (node stopped, or cancelled) is not left registered.
+            await WriteInputAsync(input, ct).ConfigureAwait(false);
+            await (ct.CanBeCanceled ? ObserveFailure(completion.Task) : completion.Task).WaitAsync(ct).ConfigureAwait(false);
         }
         finally
         {
@@ -262,6 +276,11 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
         }
         catch (ChannelClosedException)
         {
+            if (Volatile.Read(ref _failure) is { } failure)
+            {
+                throw Failed(failure);
+            }
+
             throw new ProposalDroppedException($"Raft node {Id} is stopped and accepts no more requests.");
         }
     }

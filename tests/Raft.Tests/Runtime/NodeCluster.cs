@@ -85,13 +85,19 @@ internal sealed class NodeCluster : IAsyncDisposable
         using var cts = new CancellationTokenSource(HangGuard);
         while (true)
         {
+            // Subscribe before looking: a change between the look and the subscription would otherwise be missed, and once the
+            // cluster settles no further change comes to wake the wait.
+            using var changed = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+            var next = Task.WhenAny(Nodes.Values.Select(n => NextStatusAsync(n, changed.Token)));
             var leaders = Nodes.Values.Where(n => n.Status.Role == RaftRole.Leader).ToList();
             if (leaders.Count == 1 && Nodes.Values.All(n => n.Status.LeaderId == leaders[0].Id))
             {
+                await changed.CancelAsync();
                 return leaders[0];
             }
 
-            await Task.WhenAny(Nodes.Values.Select(n => NextStatusAsync(n, cts.Token)));
+            await next;
+            await changed.CancelAsync();
             cts.Token.ThrowIfCancellationRequested();
         }
     }
