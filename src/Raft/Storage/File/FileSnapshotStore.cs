@@ -14,7 +14,9 @@ public sealed class FileSnapshotStore : ISnapshotStore
     private readonly string _directory;
     private readonly ILogger _logger;
     private readonly DirectoryLock.DirectoryLease? _lease;
-    private (string Path, long DataOffset, uint DataCrc)? _latestFile;
+    // The latest snapshot's metadata and file, published together as one immutable object: a reader on another thread
+    // (the leader streaming chunks) must never pair one snapshot's metadata with another's file.
+    private volatile LatestSnapshot? _latest;
     private long _tempCounter;
     private bool _opened;
     private bool _disposed;
@@ -29,7 +31,7 @@ public sealed class FileSnapshotStore : ISnapshotStore
     }
 
     /// <inheritdoc />
-    public SnapshotMetadata? Latest { get; private set; }
+    public SnapshotMetadata? Latest => _latest?.Metadata;
 
     internal SyncPolicy Sync { get; }
 
@@ -79,13 +81,23 @@ public sealed class FileSnapshotStore : ISnapshotStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         EnsureOpen();
-        if (_latestFile is not { } f || Latest is not { } latest)
+        for (var attempt = 1; ; attempt++)
         {
-            return ValueTask.FromResult<Stream?>(null);
-        }
+            if (_latest is not { } latest)
+            {
+                return ValueTask.FromResult<Stream?>(null);
+            }
 
-        var file = _fs.OpenFile(f.Path, StorageFileMode.OpenRead);
-        return ValueTask.FromResult<Stream?>(new SnapshotReadStream(file, f.DataOffset, latest.Size, f.DataCrc));
+            try
+            {
+                var file = _fs.OpenFile(latest.Path, StorageFileMode.OpenRead);
+                return ValueTask.FromResult<Stream?>(new SnapshotReadStream(file, latest.DataOffset, latest.Metadata.Size, latest.DataCrc));
+            }
+            catch (FileNotFoundException) when (attempt < 3 && _latest != latest)
+            {
+                // A newer snapshot was committed and this one removed between reading _latest and opening it: open the newer one.
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -103,8 +115,7 @@ public sealed class FileSnapshotStore : ISnapshotStore
     /// <summary>Called by a sink once its file is durable under its final name.</summary>
     internal void OnCommitted(SnapshotMetadata metadata, string path, long dataOffset, uint dataCrc)
     {
-        Latest = metadata;
-        _latestFile = (path, dataOffset, dataCrc);
+        _latest = new LatestSnapshot(metadata, path, dataOffset, dataCrc);
         var removed = false;
         foreach (var name in _fs.ListFiles(_directory))
         {
@@ -174,8 +185,7 @@ public sealed class FileSnapshotStore : ISnapshotStore
         using (var file = _fs.OpenFile(latest.Path, StorageFileMode.OpenRead))
         {
             var (metadata, dataOffset, dataCrc) = SnapshotFileFormat.Verify(file, latest.Index, latest.Term);
-            Latest = metadata;
-            _latestFile = (latest.Path, dataOffset, dataCrc);
+            _latest = new LatestSnapshot(metadata, latest.Path, dataOffset, dataCrc);
         }
 
         // Older files remain only when a crash hit between a commit and the clean-up that follows it.
@@ -192,4 +202,6 @@ public sealed class FileSnapshotStore : ISnapshotStore
             Sync.SyncDirectory(_fs, _directory);
         }
     }
+
+    private sealed record LatestSnapshot(SnapshotMetadata Metadata, string Path, long DataOffset, uint DataCrc);
 }
