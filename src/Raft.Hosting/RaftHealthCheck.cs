@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 
 namespace HsmRaft.Hosting;
 
-/// <summary>Healthy when the node knows a leader and is caught up; degraded when applying lags; unhealthy without a leader.</summary>
+/// <summary>Healthy when the node knows a leader and is caught up; degraded when applying lags; unhealthy without a leader or
+/// once the node stopped itself after a storage or state-machine failure.</summary>
 internal sealed class RaftHealthCheck(IRaftNode node, IOptions<RaftHostingOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -19,6 +20,11 @@ internal sealed class RaftHealthCheck(IRaftNode node, IOptions<RaftHostingOption
             ["commit"] = s.CommitIndex,
             ["applied"] = s.AppliedIndex,
         };
+        if (node.Failure is { } failure)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"Node {s.Id} stopped itself: {failure.Message}", failure, data));
+        }
+
         if (s.LeaderId.IsNone)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy($"Node {s.Id} knows no leader (term {s.Term}); an election may be in progress or the node is partitioned.", data: data));

@@ -14,6 +14,11 @@ public interface IRaftNode
     /// <summary>Every change of role, term, leader or membership, as it happens.</summary>
     IObservable<RaftStatus> StatusChanges { get; }
 
+    /// <summary>Why the node stopped itself (for example a failed fsync, or a state machine that could not apply or restore),
+    /// or null while it runs normally. Once set, every request fails with this error and <see cref="Status"/> reports a
+    /// follower that knows no leader.</summary>
+    Exception? Failure => null;
+
     /// <summary>
     /// Replicates <paramref name="command"/> and returns the state machine's result of applying it, once it is committed
     /// (durable on a majority) and applied on this node. Must be called on the leader. The bytes are copied, so the caller may

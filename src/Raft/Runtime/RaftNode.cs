@@ -71,7 +71,10 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
     public NodeId Id => _options.Id;
 
     /// <inheritdoc />
-    public RaftStatus Status => _status;
+    public RaftStatus Status => Volatile.Read(ref _failure) is null ? _status : _status with { Role = RaftRole.Follower, LeaderId = NodeId.None };
+
+    /// <inheritdoc />
+    public Exception? Failure => Volatile.Read(ref _failure);
 
     /// <inheritdoc />
     public IObservable<RaftStatus> StatusChanges => _statusChanges;

@@ -27,6 +27,11 @@ public class NodeFailureTests
         await Assert.ThrowsAnyAsync<RaftException>(() => node.ReadBarrierAsync().AsTask().WaitAsync(NodeCluster.HangGuard));
         await Assert.ThrowsAnyAsync<RaftException>(() => node.WaitForAppliedAsync(100).WaitAsync(NodeCluster.HangGuard));
 
+        // Monitoring sees it: the failure is exposed and the node no longer reports itself as leading.
+        Assert.Contains("fsync failed", node.Failure!.Message, StringComparison.Ordinal);
+        Assert.Equal(RaftRole.Follower, node.Status.Role);
+        Assert.True(node.Status.LeaderId.IsNone);
+
         // Stopping a failed node completes (the failure was reported already) and releases its resources.
         await node.StopAsync().WaitAsync(NodeCluster.HangGuard);
         Assert.True(log.Disposed);
