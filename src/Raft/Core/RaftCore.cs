@@ -164,7 +164,8 @@ public sealed class RaftCore
     /// <summary>Requests a linearizable read point; the answer (a read index, or an error) comes in <see cref="Ready.Completions"/>.</summary>
     public void ReadIndex(long requestId) => _machine.Dispatch(new ReadCommand(requestId));
 
-    /// <summary>Asks the leader to hand leadership to <paramref name="target"/>; the outcome comes in <see cref="Ready.Completions"/>.</summary>
+    /// <summary>Asks the leader to hand leadership to <paramref name="target"/> (<see cref="NodeId.None"/>: the most up-to-date voter
+    /// that answered recently); the outcome comes in <see cref="Ready.Completions"/>.</summary>
     public void TransferLeadership(long requestId, NodeId target) => _machine.Dispatch(new TransferCommand(requestId, target));
 
     /// <summary>Starts a membership change by joint consensus; the outcome comes in <see cref="Ready.Completions"/> once the final

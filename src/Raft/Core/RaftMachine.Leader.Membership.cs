@@ -178,12 +178,20 @@ internal sealed partial class RaftMachine
 
     private void HandOffLeadership()
     {
-        var best = Config.Voters.Where(v => v != Id && _progress.ContainsKey(v)).OrderByDescending(v => _progress[v].Match).FirstOrDefault();
+        var best = MostUpToDateVoter();
         if (!best.IsNone)
         {
             Transmit(new Messages.TimeoutNow { From = Id, To = best, Term = Term });
         }
     }
+
+    /// <summary>The other voter of the configuration in force with the longest replicated log, preferring peers that answered
+    /// recently (a transfer to a crashed node would only time out); none when this node is the only voter.</summary>
+    private NodeId MostUpToDateVoter() =>
+        Config.Voters.Where(v => v != Id && _progress.ContainsKey(v))
+            .OrderByDescending(v => _progress[v].RecentActive)
+            .ThenByDescending(v => _progress[v].Match)
+            .FirstOrDefault();
 
     /// <summary>Validates a change against the configuration in force and computes the joint and final configurations.</summary>
     private bool TryPlan(MembershipCommand command, out MembershipPlan? plan, out RaftException? error)

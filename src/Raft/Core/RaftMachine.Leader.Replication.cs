@@ -41,20 +41,35 @@ internal sealed partial class RaftMachine
                 private EventResult OnTransfer(in TransferCommand c)
                 {
                     var m = Machine;
-                    if (c.Target == m.Id)
+                    var target = c.Target;
+                    if (target.IsNone)
+                    {
+                        // No target named: the voter that needs the least catching up.
+                        var best = m.MostUpToDateVoter();
+                        if (best.IsNone)
+                        {
+                            m.Complete(c.RequestId, CompletionKind.LeadershipTransfer, 0, new RaftException(
+                                $"Cannot transfer leadership: node {m.Id} is the only voter of the current configuration ({m.Config})."));
+                            return Handled;
+                        }
+
+                        target = best;
+                    }
+
+                    if (target == m.Id)
                     {
                         m.Complete(c.RequestId, CompletionKind.LeadershipTransfer, 0, null);
                         return Handled;
                     }
 
-                    if (!m.Config.IsVoter(c.Target) || !m._progress.ContainsKey(c.Target))
+                    if (!m.Config.IsVoter(target) || !m._progress.ContainsKey(target))
                     {
                         m.Complete(c.RequestId, CompletionKind.LeadershipTransfer, 0, new RaftException(
-                            $"Cannot transfer leadership to node {c.Target}: it is not a voter of the current configuration ({m.Config})."));
+                            $"Cannot transfer leadership to node {target}: it is not a voter of the current configuration ({m.Config})."));
                         return Handled;
                     }
 
-                    m._transfer = c;
+                    m._transfer = c with { Target = target };
                     return Goto<Transferring>();
                 }
             }

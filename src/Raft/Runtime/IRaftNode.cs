@@ -37,6 +37,7 @@ public interface IRaftNode
     /// configuration is committed.</summary>
     Task ChangeMembershipAsync(MembershipChange change, CancellationToken cancellationToken = default);
 
-    /// <summary>Hands leadership to <paramref name="target"/> (thesis §3.10).</summary>
+    /// <summary>Hands leadership to <paramref name="target"/> (thesis §3.10); <see cref="NodeId.None"/> picks the most up-to-date voter
+    /// that answered recently.</summary>
     Task TransferLeadershipAsync(NodeId target, CancellationToken cancellationToken = default);
 }

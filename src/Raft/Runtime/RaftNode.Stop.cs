@@ -27,9 +27,10 @@ public sealed partial class RaftNode
         try
         {
             await DrainAsync(cancellationToken).ConfigureAwait(false);
-            if (status.Role == RaftRole.Leader && BestTransferTarget(status) is { IsNone: false } target)
+            // NodeId.None: the core picks the most up-to-date voter that answered recently.
+            if (status.Role == RaftRole.Leader && status.Configuration.Voters.Any(v => v != Id))
             {
-                await TransferLeadershipAsync(target, cancellationToken).ConfigureAwait(false);
+                await TransferLeadershipAsync(NodeId.None, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or RaftException)
@@ -74,8 +75,6 @@ public sealed partial class RaftNode
         }
     }
 
-    private NodeId BestTransferTarget(RaftStatus status) =>
-        status.Configuration.Voters.Where(v => v != Id).FirstOrDefault();
 
     private void FailAll(Exception error)
     {

@@ -124,4 +124,36 @@ public class LeadershipTransferTests
 
         Assert.Equal(Id(1), Assert.IsType<NotLeaderException>(TransferOutcome(cluster[2], 4).Error).LeaderId);
     }
+
+    [Fact]
+    public void WithoutATargetTheMostUpToDateVoterThatAnswersIsChosen()
+    {
+        var cluster = TestCluster.Bootstrap(3);
+        var leader = cluster.Elect(1);
+        var term = leader.Term;
+        cluster.Cut(1, 2); // node 2 falls behind and stops answering
+        for (var i = 0; i < 3; i++)
+        {
+            cluster.Propose(1);
+        }
+
+        cluster.TickAll(leader.Options.ElectionTicks); // a check-quorum round: node 2 no longer counts as recently active
+        leader.Core.TransferLeadership(4, NodeId.None);
+        cluster.TickAll(3);
+
+        var timeoutNow = Assert.Single(cluster.Sent.OfType<TimeoutNow>());
+        Assert.Equal((Id(1), Id(3), term), (timeoutNow.From, timeoutNow.To, timeoutNow.Term));
+        Assert.Null(TransferOutcome(leader, 4).Error);
+        Assert.Equal(Id(3), cluster.Leader!.Id);
+    }
+
+    [Fact]
+    public void WithoutATargetASingleVoterCannotTransfer()
+    {
+        var cluster = TestCluster.Bootstrap(1);
+        var leader = cluster.Elect(1);
+        leader.Core.TransferLeadership(5, NodeId.None);
+        cluster.Stabilize();
+        Assert.Contains("only voter", TransferOutcome(leader, 5).Error!.Message, StringComparison.Ordinal);
+    }
 }
