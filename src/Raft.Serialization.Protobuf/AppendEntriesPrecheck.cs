@@ -78,13 +78,13 @@ internal static class AppendEntriesPrecheck
                 ReadVarint(ref reader);
                 break;
             case WireType.Fixed64:
-                Advance(ref reader, 8);
+                reader.Advance(Available(ref reader, 8));
                 break;
             case WireType.LengthDelimited:
                 reader.Advance(ReadLength(ref reader));
                 break;
             case WireType.Fixed32:
-                Advance(ref reader, 4);
+                reader.Advance(Available(ref reader, 4));
                 break;
             default:
                 // Groups are not part of the HsmRaft schema (nor of proto3), and skipping them would need recursion.
@@ -92,23 +92,13 @@ internal static class AppendEntriesPrecheck
         }
     }
 
-    private static long ReadLength(ref SequenceReader<byte> reader)
-    {
-        var length = ReadVarint(ref reader);
-        return length <= (ulong)reader.Remaining
+    private static long ReadLength(ref SequenceReader<byte> reader) => Available(ref reader, ReadVarint(ref reader));
+
+    /// <summary>Returns <paramref name="length"/> when that many bytes remain.</summary>
+    private static long Available(ref SequenceReader<byte> reader, ulong length) =>
+        length <= (ulong)reader.Remaining
             ? (long)length
             : throw new InvalidDataException($"A field claims {length} bytes but only {reader.Remaining} remain.");
-    }
-
-    private static void Advance(ref SequenceReader<byte> reader, long length)
-    {
-        if (length > reader.Remaining)
-        {
-            throw new InvalidDataException($"A field claims {length} bytes but only {reader.Remaining} remain.");
-        }
-
-        reader.Advance(length);
-    }
 
     private static ulong ReadVarint(ref SequenceReader<byte> reader)
     {

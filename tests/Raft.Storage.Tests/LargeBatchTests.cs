@@ -130,25 +130,12 @@ public class LargeBatchTests
 }
 
 /// <summary>Passes everything to another file system and keeps the buffer lists of gathered writes.</summary>
-internal sealed class GatherRecordingFileSystem(IStorageFileSystem inner) : IStorageFileSystem
+internal sealed class GatherRecordingFileSystem(IStorageFileSystem inner) : DelegatingFileSystem(inner)
 {
     public List<List<ReadOnlyMemory<byte>>> GatheredWrites { get; } = [];
 
-    public void CreateDirectory(string path) => inner.CreateDirectory(path);
-
-    public bool FileExists(string path) => inner.FileExists(path);
-
-    public IReadOnlyList<string> ListFiles(string directory) => inner.ListFiles(directory);
-
-    public IStorageFile OpenFile(string path, StorageFileMode mode, long preallocationSize = 0) => new File(this, inner.OpenFile(path, mode, preallocationSize));
-
-    public void DeleteFile(string path) => inner.DeleteFile(path);
-
-    public void RenameFile(string source, string destination) => inner.RenameFile(source, destination);
-
-    public void SyncDirectory(string path) => inner.SyncDirectory(path);
-
-    public IDisposable Lock(string lockFilePath) => inner.Lock(lockFilePath);
+    public override IStorageFile OpenFile(string path, StorageFileMode mode, long preallocationSize = 0) =>
+        new File(this, base.OpenFile(path, mode, preallocationSize));
 
     private sealed class File(GatherRecordingFileSystem fs, IStorageFile inner) : IStorageFile
     {

@@ -39,32 +39,18 @@ public class SnapshotReaderRaceTests
         return await sink.CommitAsync();
     }
 
-    private sealed class OpenHookFileSystem(IStorageFileSystem inner) : IStorageFileSystem
+    private sealed class OpenHookFileSystem(IStorageFileSystem inner) : DelegatingFileSystem(inner)
     {
         public Action<string>? BeforeOpenForRead { get; set; }
 
-        public void CreateDirectory(string path) => inner.CreateDirectory(path);
-
-        public bool FileExists(string path) => inner.FileExists(path);
-
-        public IReadOnlyList<string> ListFiles(string directory) => inner.ListFiles(directory);
-
-        public IStorageFile OpenFile(string path, StorageFileMode mode, long preallocationSize = 0)
+        public override IStorageFile OpenFile(string path, StorageFileMode mode, long preallocationSize = 0)
         {
             if (mode == StorageFileMode.OpenRead && BeforeOpenForRead is { } hook)
             {
                 hook(path);
             }
 
-            return inner.OpenFile(path, mode, preallocationSize);
+            return base.OpenFile(path, mode, preallocationSize);
         }
-
-        public void DeleteFile(string path) => inner.DeleteFile(path);
-
-        public void RenameFile(string source, string destination) => inner.RenameFile(source, destination);
-
-        public void SyncDirectory(string path) => inner.SyncDirectory(path);
-
-        public IDisposable Lock(string lockFilePath) => inner.Lock(lockFilePath);
     }
 }

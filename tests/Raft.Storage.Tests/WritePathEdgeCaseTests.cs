@@ -200,31 +200,17 @@ public class WritePathEdgeCaseTests
 }
 
 /// <summary>Passes everything to another file system and records the preallocation size of every created segment.</summary>
-internal sealed class PreallocationRecordingFileSystem(IStorageFileSystem inner) : IStorageFileSystem
+internal sealed class PreallocationRecordingFileSystem(IStorageFileSystem inner) : DelegatingFileSystem(inner)
 {
     public List<long> Reservations { get; } = [];
 
-    public void CreateDirectory(string path) => inner.CreateDirectory(path);
-
-    public bool FileExists(string path) => inner.FileExists(path);
-
-    public IReadOnlyList<string> ListFiles(string directory) => inner.ListFiles(directory);
-
-    public IStorageFile OpenFile(string path, StorageFileMode mode, long preallocationSize = 0)
+    public override IStorageFile OpenFile(string path, StorageFileMode mode, long preallocationSize = 0)
     {
         if (path.EndsWith(".seg", StringComparison.Ordinal) && mode == StorageFileMode.CreateNew)
         {
             Reservations.Add(preallocationSize);
         }
 
-        return inner.OpenFile(path, mode, preallocationSize);
+        return base.OpenFile(path, mode, preallocationSize);
     }
-
-    public void DeleteFile(string path) => inner.DeleteFile(path);
-
-    public void RenameFile(string source, string destination) => inner.RenameFile(source, destination);
-
-    public void SyncDirectory(string path) => inner.SyncDirectory(path);
-
-    public IDisposable Lock(string lockFilePath) => inner.Lock(lockFilePath);
 }

@@ -21,10 +21,10 @@ public sealed class FrameReadTimeoutTests
         var handler = new RecordingHandler();
         receiver.Handler = handler;
 
-        var frames = Frames(new Heartbeat { From = 1, To = 2, Term = 1, Context = 7 }, new Heartbeat { From = 1, To = 2, Term = 1, Context = 8 });
-        var firstFrameLength = frames.Length / 2; // two frames of the same size
+        var first = FrameCrafter.Valid("c1", ProtobufRaftMessageSerializer.Instance, new Heartbeat { From = 1, To = 2, Term = 1, Context = 7 });
+        var second = FrameCrafter.Valid("c1", ProtobufRaftMessageSerializer.Instance, new Heartbeat { From = 1, To = 2, Term = 1, Context = 8 });
         var pipe = new Pipe();
-        await pipe.Writer.WriteAsync(frames.AsMemory(0, firstFrameLength + 10)); // one whole frame and the start of the next
+        await pipe.Writer.WriteAsync(first.Concat(second.Take(10)).ToArray()); // one whole frame and the start of the next
         var receiving = receiver.ReceiveAsync(pipe.Reader, "tcp://203.0.113.9:5000", CancellationToken.None);
 
         // The connection ends by itself (nothing more is written and the pipe is never completed).
@@ -42,17 +42,5 @@ public sealed class FrameReadTimeoutTests
         var options = new RaftTransportOptions { LocalNodeId = 2, ClusterId = "c1", FrameReadTimeout = TimeSpan.Zero };
         var error = Assert.Throws<ArgumentException>(options.Validate);
         Assert.Contains("FrameReadTimeout", error.Message);
-    }
-
-    private static byte[] Frames(params RaftMessage[] messages)
-    {
-        using var buffer = new FrameBuffer(16);
-        var writer = new RaftFrameWriter(new RaftTransportOptions { LocalNodeId = 1, ClusterId = "c1" }, ProtobufRaftMessageSerializer.Instance);
-        foreach (var m in messages)
-        {
-            Assert.True(writer.TryWrite(m, buffer, out var problem), problem);
-        }
-
-        return buffer.WrittenMemory.ToArray();
     }
 }

@@ -75,7 +75,6 @@ public sealed partial class RaftNode
         }
     }
 
-
     private void FailAll(Exception error)
     {
         List<PendingProposal> proposals;
