@@ -16,6 +16,9 @@ public abstract class CaseBase
 {
     protected const int N = 1000;
 
+    /// <summary>Operations per call of a benchmark method (events; for case 5, Leave + Back round trips).</summary>
+    internal const int OperationsPerCall = N;
+
     protected static void Check(bool condition, string what)
     {
         if (!condition)

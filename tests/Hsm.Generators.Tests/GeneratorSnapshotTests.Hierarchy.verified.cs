@@ -40,7 +40,9 @@ partial class Hierarchy : global::Hsm.IStateMachine
     // The active state of each region (slot 0 is the machine's top region); 0 when the region is inactive.
     private int __a0;
     private bool __started;
-    private bool __busy;
+    // Nonzero sends Dispatch to its slow path: bit 1, a run is in progress (an event dispatched now is queued); bit 2, an
+    // observer is attached. One test on the hot path covers both.
+    private int __gate;
     private bool __terminated;
     private int __where; // (state id << 3) | HsmActionKind of the user code running, for HsmActionException
     private int __currentEvent = -1; // tag of the queued event being processed (-1: the dispatched one, -2: completion)
@@ -53,7 +55,11 @@ partial class Hierarchy : global::Hsm.IStateMachine
     /// <summary>True when the top region reached a final state.</summary>
     public bool IsTerminated => __terminated;
     /// <summary>Receives every dispatch, guard, exit, entry and transition; null costs nothing.</summary>
-    public global::Hsm.IHsmObserver? Observer { get => __observer; set => __observer = value; }
+    public global::Hsm.IHsmObserver? Observer
+    {
+        get => __observer;
+        set { __observer = value; if (value != null) __gate |= 2; else __gate &= ~2; }
+    }
 
     /// <summary>Enters the initial configuration, running entry actions. Call once before dispatching events.</summary>
     public void Start()
@@ -64,12 +70,12 @@ partial class Hierarchy : global::Hsm.IStateMachine
         }
         __CreateStates();
         __started = true;
-        __busy = true;
+        __gate |= 1;
         try
         {
             if (__observer == null) __InitSlot_0(); else __InitSlot_0__o();
             if (__pending != 0) __Drain();
-            __busy = false;
+            __gate &= ~1;
         }
         catch (global::System.Exception ex) when (__Caught(ex))
         {
@@ -77,7 +83,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
         }
         finally
         {
-            if (__busy) __Abort();
+            if ((__gate & 1) != 0) __Abort();
         }
     }
 
@@ -123,7 +129,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void __Abort()
     {
-        __busy = false;
+        __gate &= ~1;
         __ClearQueues();
     }
 
@@ -131,17 +137,17 @@ partial class Hierarchy : global::Hsm.IStateMachine
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Dispatch(in global::Demo.Reset e)
     {
-        if (__busy)
+        if (__gate != 0)
         {
-            __Enqueue_0(in e, false);
+            __DispatchSlow_0(e);
             return;
         }
-        __busy = true;
+        __gate = 1;
         try
         {
-            __Step_0(in e);
+            __D0_S0(in e);
             if (__pending != 0) __Drain();
-            __busy = false;
+            __gate &= ~1;
         }
         catch (global::System.Exception ex) when (__Caught(ex))
         {
@@ -149,7 +155,33 @@ partial class Hierarchy : global::Hsm.IStateMachine
         }
         finally
         {
-            if (__busy) __Abort();
+            if ((__gate & 1) != 0) __Abort();
+        }
+    }
+
+    /// <summary>Dispatch while a run is in progress (the event is queued) or while an observer is attached.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __DispatchSlow_0(global::Demo.Reset e)
+    {
+        if ((__gate & 1) != 0)
+        {
+            __Enqueue_0(in e, false);
+            return;
+        }
+        __gate |= 1;
+        try
+        {
+            __Step_0(in e);
+            if (__pending != 0) __Drain();
+            __gate &= ~1;
+        }
+        catch (global::System.Exception ex) when (__Caught(ex))
+        {
+            throw __Fault("Reset");
+        }
+        finally
+        {
+            if ((__gate & 1) != 0) __Abort();
         }
     }
 
@@ -157,7 +189,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     /// (re-dispatch, e.g. after changing state). Outside an action it is the same as <c>Dispatch</c>.</summary>
     public void DispatchNext(in global::Demo.Reset e)
     {
-        if (__busy)
+        if ((__gate & 1) != 0)
         {
             __Enqueue_0(in e, true);
             return;
@@ -191,17 +223,17 @@ partial class Hierarchy : global::Hsm.IStateMachine
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Dispatch(in global::Demo.Next e)
     {
-        if (__busy)
+        if (__gate != 0)
         {
-            __Enqueue_1(in e, false);
+            __DispatchSlow_1(e);
             return;
         }
-        __busy = true;
+        __gate = 1;
         try
         {
-            __Step_1(in e);
+            __D1_S0(in e);
             if (__pending != 0) __Drain();
-            __busy = false;
+            __gate &= ~1;
         }
         catch (global::System.Exception ex) when (__Caught(ex))
         {
@@ -209,7 +241,33 @@ partial class Hierarchy : global::Hsm.IStateMachine
         }
         finally
         {
-            if (__busy) __Abort();
+            if ((__gate & 1) != 0) __Abort();
+        }
+    }
+
+    /// <summary>Dispatch while a run is in progress (the event is queued) or while an observer is attached.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __DispatchSlow_1(global::Demo.Next e)
+    {
+        if ((__gate & 1) != 0)
+        {
+            __Enqueue_1(in e, false);
+            return;
+        }
+        __gate |= 1;
+        try
+        {
+            __Step_1(in e);
+            if (__pending != 0) __Drain();
+            __gate &= ~1;
+        }
+        catch (global::System.Exception ex) when (__Caught(ex))
+        {
+            throw __Fault("Next");
+        }
+        finally
+        {
+            if ((__gate & 1) != 0) __Abort();
         }
     }
 
@@ -217,7 +275,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     /// (re-dispatch, e.g. after changing state). Outside an action it is the same as <c>Dispatch</c>.</summary>
     public void DispatchNext(in global::Demo.Next e)
     {
-        if (__busy)
+        if ((__gate & 1) != 0)
         {
             __Enqueue_1(in e, true);
             return;
@@ -251,17 +309,17 @@ partial class Hierarchy : global::Hsm.IStateMachine
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Dispatch(in global::Demo.Up e)
     {
-        if (__busy)
+        if (__gate != 0)
         {
-            __Enqueue_2(in e, false);
+            __DispatchSlow_2(e);
             return;
         }
-        __busy = true;
+        __gate = 1;
         try
         {
-            __Step_2(in e);
+            __D2_S0(in e);
             if (__pending != 0) __Drain();
-            __busy = false;
+            __gate &= ~1;
         }
         catch (global::System.Exception ex) when (__Caught(ex))
         {
@@ -269,7 +327,33 @@ partial class Hierarchy : global::Hsm.IStateMachine
         }
         finally
         {
-            if (__busy) __Abort();
+            if ((__gate & 1) != 0) __Abort();
+        }
+    }
+
+    /// <summary>Dispatch while a run is in progress (the event is queued) or while an observer is attached.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __DispatchSlow_2(global::Demo.Up e)
+    {
+        if ((__gate & 1) != 0)
+        {
+            __Enqueue_2(in e, false);
+            return;
+        }
+        __gate |= 1;
+        try
+        {
+            __Step_2(in e);
+            if (__pending != 0) __Drain();
+            __gate &= ~1;
+        }
+        catch (global::System.Exception ex) when (__Caught(ex))
+        {
+            throw __Fault("Up");
+        }
+        finally
+        {
+            if ((__gate & 1) != 0) __Abort();
         }
     }
 
@@ -277,7 +361,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     /// (re-dispatch, e.g. after changing state). Outside an action it is the same as <c>Dispatch</c>.</summary>
     public void DispatchNext(in global::Demo.Up e)
     {
-        if (__busy)
+        if ((__gate & 1) != 0)
         {
             __Enqueue_2(in e, true);
             return;
@@ -348,7 +432,6 @@ partial class Hierarchy : global::Hsm.IStateMachine
         {
             case 2: // Outer.Left
             {
-                __where = 18;
                 var __g1 = __s_Left.__Hsm_Ready(e);
                 if (__g1)
                 {
@@ -893,7 +976,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
 
     public global::Hsm.HsmConfiguration CaptureConfiguration()
     {
-        if (__busy) throw new global::System.InvalidOperationException("State machine 'Hierarchy' cannot capture its configuration while it processes an event; capture between events.");
+        if ((__gate & 1) != 0) throw new global::System.InvalidOperationException("State machine 'Hierarchy' cannot capture its configuration while it processes an event; capture between events.");
         var active = new global::System.Collections.Generic.List<string>();
         if (__a0 != 0) active.Add(__info.States[__a0].Path);
         var history = new global::System.Collections.Generic.List<global::System.Collections.Generic.KeyValuePair<string, string>>();
@@ -904,7 +987,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     public void RestoreConfiguration(global::Hsm.HsmConfiguration configuration)
     {
         global::System.ArgumentNullException.ThrowIfNull(configuration);
-        if (__busy) throw new global::System.InvalidOperationException("State machine 'Hierarchy' cannot restore a configuration while it processes an event.");
+        if ((__gate & 1) != 0) throw new global::System.InvalidOperationException("State machine 'Hierarchy' cannot restore a configuration while it processes an event.");
         if (configuration.Machine != "Hierarchy") throw new global::System.ArgumentException($"The configuration belongs to state machine '{configuration.Machine}', not 'Hierarchy'.", nameof(configuration));
         __CreateStates();
         __ClearQueues();

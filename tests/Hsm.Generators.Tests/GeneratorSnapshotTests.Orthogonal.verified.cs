@@ -61,7 +61,9 @@ partial class Outer
         private int __a2;
         private int __epoch2; // bumped on every entry of Running, so a region offer can tell it was left and re-entered
         private bool __started;
-        private bool __busy;
+        // Nonzero sends Dispatch to its slow path: bit 1, a run is in progress (an event dispatched now is queued); bit 2, an
+        // observer is attached. One test on the hot path covers both.
+        private int __gate;
         private bool __terminated;
         private int __where; // (state id << 3) | HsmActionKind of the user code running, for HsmActionException
         private int __currentEvent = -1; // tag of the queued event being processed (-1: the dispatched one, -2: completion)
@@ -74,7 +76,11 @@ partial class Outer
         /// <summary>True when the top region reached a final state.</summary>
         public bool IsTerminated => __terminated;
         /// <summary>Receives every dispatch, guard, exit, entry and transition; null costs nothing.</summary>
-        public global::Hsm.IHsmObserver? Observer { get => __observer; set => __observer = value; }
+        public global::Hsm.IHsmObserver? Observer
+        {
+            get => __observer;
+            set { __observer = value; if (value != null) __gate |= 2; else __gate &= ~2; }
+        }
 
         /// <summary>Enters the initial configuration, running entry actions. Call once before dispatching events.</summary>
         public void Start()
@@ -85,12 +91,12 @@ partial class Outer
             }
             __CreateStates();
             __started = true;
-            __busy = true;
+            __gate |= 1;
             try
             {
                 if (__observer == null) __InitSlot_0(); else __InitSlot_0__o();
                 if (__pending != 0 || __transitioned) __Drain();
-                __busy = false;
+                __gate &= ~1;
             }
             catch (global::System.Exception ex) when (__Caught(ex))
             {
@@ -98,7 +104,7 @@ partial class Outer
             }
             finally
             {
-                if (__busy) __Abort();
+                if ((__gate & 1) != 0) __Abort();
             }
         }
 
@@ -155,7 +161,7 @@ partial class Outer
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private void __Abort()
         {
-            __busy = false;
+            __gate &= ~1;
             __ClearQueues();
         }
 
@@ -163,17 +169,17 @@ partial class Outer
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Dispatch(in global::Demo.Nested.Go e)
         {
-            if (__busy)
+            if (__gate != 0)
             {
-                __Enqueue_0(in e, false);
+                __DispatchSlow_0(e);
                 return;
             }
-            __busy = true;
+            __gate = 1;
             try
             {
-                __Step_0(in e);
+                __D0_S0(in e);
                 if (__pending != 0 || __transitioned) __Drain();
-                __busy = false;
+                __gate &= ~1;
             }
             catch (global::System.Exception ex) when (__Caught(ex))
             {
@@ -181,7 +187,33 @@ partial class Outer
             }
             finally
             {
-                if (__busy) __Abort();
+                if ((__gate & 1) != 0) __Abort();
+            }
+        }
+
+        /// <summary>Dispatch while a run is in progress (the event is queued) or while an observer is attached.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __DispatchSlow_0(global::Demo.Nested.Go e)
+        {
+            if ((__gate & 1) != 0)
+            {
+                __Enqueue_0(in e, false);
+                return;
+            }
+            __gate |= 1;
+            try
+            {
+                __Step_0(in e);
+                if (__pending != 0 || __transitioned) __Drain();
+                __gate &= ~1;
+            }
+            catch (global::System.Exception ex) when (__Caught(ex))
+            {
+                throw __Fault("Go");
+            }
+            finally
+            {
+                if ((__gate & 1) != 0) __Abort();
             }
         }
 
@@ -189,7 +221,7 @@ partial class Outer
         /// (re-dispatch, e.g. after changing state). Outside an action it is the same as <c>Dispatch</c>.</summary>
         public void DispatchNext(in global::Demo.Nested.Go e)
         {
-            if (__busy)
+            if ((__gate & 1) != 0)
             {
                 __Enqueue_0(in e, true);
                 return;
@@ -223,17 +255,17 @@ partial class Outer
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Dispatch(in global::Demo.Nested.Tick e)
         {
-            if (__busy)
+            if (__gate != 0)
             {
-                __Enqueue_1(in e, false);
+                __DispatchSlow_1(e);
                 return;
             }
-            __busy = true;
+            __gate = 1;
             try
             {
-                __Step_1(in e);
+                if (__D1_S0(in e) == 2) __Defer_1(in e);
                 if (__pending != 0 || __transitioned) __Drain();
-                __busy = false;
+                __gate &= ~1;
             }
             catch (global::System.Exception ex) when (__Caught(ex))
             {
@@ -241,7 +273,33 @@ partial class Outer
             }
             finally
             {
-                if (__busy) __Abort();
+                if ((__gate & 1) != 0) __Abort();
+            }
+        }
+
+        /// <summary>Dispatch while a run is in progress (the event is queued) or while an observer is attached.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __DispatchSlow_1(global::Demo.Nested.Tick e)
+        {
+            if ((__gate & 1) != 0)
+            {
+                __Enqueue_1(in e, false);
+                return;
+            }
+            __gate |= 1;
+            try
+            {
+                __Step_1(in e);
+                if (__pending != 0 || __transitioned) __Drain();
+                __gate &= ~1;
+            }
+            catch (global::System.Exception ex) when (__Caught(ex))
+            {
+                throw __Fault("Tick");
+            }
+            finally
+            {
+                if ((__gate & 1) != 0) __Abort();
             }
         }
 
@@ -249,7 +307,7 @@ partial class Outer
         /// (re-dispatch, e.g. after changing state). Outside an action it is the same as <c>Dispatch</c>.</summary>
         public void DispatchNext(in global::Demo.Nested.Tick e)
         {
-            if (__busy)
+            if ((__gate & 1) != 0)
             {
                 __Enqueue_1(in e, true);
                 return;
@@ -284,17 +342,17 @@ partial class Outer
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Dispatch(in global::Demo.Nested.Stop e)
         {
-            if (__busy)
+            if (__gate != 0)
             {
-                __Enqueue_2(in e, false);
+                __DispatchSlow_2(e);
                 return;
             }
-            __busy = true;
+            __gate = 1;
             try
             {
-                __Step_2(in e);
+                __D2_S0(in e);
                 if (__pending != 0 || __transitioned) __Drain();
-                __busy = false;
+                __gate &= ~1;
             }
             catch (global::System.Exception ex) when (__Caught(ex))
             {
@@ -302,7 +360,33 @@ partial class Outer
             }
             finally
             {
-                if (__busy) __Abort();
+                if ((__gate & 1) != 0) __Abort();
+            }
+        }
+
+        /// <summary>Dispatch while a run is in progress (the event is queued) or while an observer is attached.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __DispatchSlow_2(global::Demo.Nested.Stop e)
+        {
+            if ((__gate & 1) != 0)
+            {
+                __Enqueue_2(in e, false);
+                return;
+            }
+            __gate |= 1;
+            try
+            {
+                __Step_2(in e);
+                if (__pending != 0 || __transitioned) __Drain();
+                __gate &= ~1;
+            }
+            catch (global::System.Exception ex) when (__Caught(ex))
+            {
+                throw __Fault("Stop");
+            }
+            finally
+            {
+                if ((__gate & 1) != 0) __Abort();
             }
         }
 
@@ -310,7 +394,7 @@ partial class Outer
         /// (re-dispatch, e.g. after changing state). Outside an action it is the same as <c>Dispatch</c>.</summary>
         public void DispatchNext(in global::Demo.Nested.Stop e)
         {
-            if (__busy)
+            if ((__gate & 1) != 0)
             {
                 __Enqueue_2(in e, true);
                 return;
@@ -1330,7 +1414,7 @@ partial class Outer
 
         public global::Hsm.HsmConfiguration CaptureConfiguration()
         {
-            if (__busy) throw new global::System.InvalidOperationException("State machine 'Player' cannot capture its configuration while it processes an event; capture between events.");
+            if ((__gate & 1) != 0) throw new global::System.InvalidOperationException("State machine 'Player' cannot capture its configuration while it processes an event; capture between events.");
             var active = new global::System.Collections.Generic.List<string>();
             if (__a0 != 0) active.Add(__info.States[__a0].Path);
             if (__a1 != 0) active.Add(__info.States[__a1].Path);
@@ -1355,7 +1439,7 @@ partial class Outer
         public void RestoreConfiguration(global::Hsm.HsmConfiguration configuration)
         {
             global::System.ArgumentNullException.ThrowIfNull(configuration);
-            if (__busy) throw new global::System.InvalidOperationException("State machine 'Player' cannot restore a configuration while it processes an event.");
+            if ((__gate & 1) != 0) throw new global::System.InvalidOperationException("State machine 'Player' cannot restore a configuration while it processes an event.");
             if (configuration.Machine != "Player") throw new global::System.ArgumentException($"The configuration belongs to state machine '{configuration.Machine}', not 'Player'.", nameof(configuration));
             __CreateStates();
             __ClearQueues();

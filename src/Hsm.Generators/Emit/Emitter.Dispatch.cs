@@ -16,18 +16,40 @@ internal sealed partial class Emitter
             // Inlined into the caller, like a hand-written switch would be: that is what the guarded run's filter allows.
             _w.Line(Inline);
             _w.Open($"public void Dispatch(in {e.TypeName} e)");
-            _w.Open("if (__busy)");
+            _w.Open("if (__gate != 0)");
+            // By value: passing the address would make the caller materialise the event on the stack on every dispatch.
+            _w.Line($"__DispatchSlow_{e.Index}(e);");
+            _w.Line("return;");
+            _w.Close();
+            if (StepIsTrivial(e))
+            {
+                // Every piece of user code this event can run was proven unable to throw or to call anything (ADR 0007): it
+                // cannot re-enter the machine, fault half-way, or leave work queued, so the step needs no guarded run.
+                _w.Line($"__D{e.Index}_S0(in e);");
+            }
+            else
+            {
+                EmitGuardedRun(UnobservedStep(e), Literal(e.Name), idle: true);
+            }
+
+            _w.Close();
+
+            _w.Line();
+            _w.Line("/// <summary>Dispatch while a run is in progress (the event is queued) or while an observer is attached.</summary>");
+            _w.Line(NoInline);
+            _w.Open($"private void __DispatchSlow_{e.Index}({e.TypeName} e)");
+            _w.Open("if ((__gate & 1) != 0)");
             _w.Line($"__Enqueue_{e.Index}(in e, false);");
             _w.Line("return;");
             _w.Close();
-            EmitGuardedRun($"__Step_{e.Index}(in e);", Literal(e.Name));
+            EmitGuardedRun($"__Step_{e.Index}(in e);", Literal(e.Name), idle: false);
             _w.Close();
 
             _w.Line();
             _w.Line($"/// <summary>From inside an action: processes this <c>{e.Name}</c> right after the current step, before other queued events");
             _w.Line("/// (re-dispatch, e.g. after changing state). Outside an action it is the same as <c>Dispatch</c>.</summary>");
             _w.Open($"public void DispatchNext(in {e.TypeName} e)");
-            _w.Open("if (__busy)");
+            _w.Open("if ((__gate & 1) != 0)");
             _w.Line($"__Enqueue_{e.Index}(in e, true);");
             _w.Line("return;");
             _w.Close();
@@ -47,9 +69,7 @@ internal sealed partial class Emitter
             _w.Line($"__StepObserved_{e.Index}(in e);");
             _w.Line("return;");
             _w.Close();
-            _w.Line(IsDeferred(e.Index)
-                ? $"if (__D{e.Index}_S0(in e) == {Deferred}) __Defer_{e.Index}(in e);"
-                : $"__D{e.Index}_S0(in e);");
+            _w.Line(UnobservedStep(e));
             _w.Close();
 
             _w.Line();
@@ -74,20 +94,51 @@ internal sealed partial class Emitter
     /// nested machine's included, pass unchanged (the handler still runs after inner finally blocks, as a catch would), and
     /// the finally block recognises a fault by the busy flag still being set: the normal path clears it last in the try
     /// block. A fault discards the queued work.</summary>
-    private void EmitGuardedRun(string step, string eventName)
+    /// <param name="idle">The gate is known to be 0 (Dispatch's fast path): setting it is a store, not a read-modify-write.</param>
+    private void EmitGuardedRun(string step, string eventName, bool idle)
     {
-        _w.Line("__busy = true;");
+        _w.Line(idle ? "__gate = 1;" : "__gate |= 1;");
         _w.Open("try");
         _w.Line(step);
         _w.Line(_hasDeferrals ? "if (__pending != 0 || __transitioned) __Drain();" : "if (__pending != 0) __Drain();");
-        _w.Line("__busy = false;");
+        // Clears only the busy bit: an action may have attached an observer.
+        _w.Line("__gate &= ~1;");
         _w.Close();
         _w.Open("catch (global::System.Exception ex) when (__Caught(ex))");
         _w.Line($"throw __Fault({eventName});");
         _w.Close();
         _w.Open("finally");
-        _w.Line("if (__busy) __Abort();");
+        _w.Line("if ((__gate & 1) != 0) __Abort();");
         _w.Close();
+    }
+
+    /// <summary>The step of <paramref name="e"/> with no observer attached: the top region's dispatch, then deferral.</summary>
+    private string UnobservedStep(EventModel e) => IsDeferred(e.Index)
+        ? $"if (__D{e.Index}_S0(in e) == {Deferred}) __Defer_{e.Index}(in e);"
+        : $"__D{e.Index}_S0(in e);";
+
+    /// <summary>True when dispatching <paramref name="e"/> with no observer attached runs only trivial user code (no throw, no
+    /// call: <c>Parsing/TrivialBodies</c>) and the machine's own code cannot queue work (no deferred events, no completion
+    /// transitions). Such a step needs no busy flag, no drain and no exception handling: nothing in it can dispatch, throw
+    /// or leave a queued event behind. Handlers are never trivial (they return a result built by a call).</summary>
+    private bool StepIsTrivial(EventModel e)
+    {
+        if (_hasDeferrals || _hasCompletions)
+        {
+            return false;
+        }
+
+        var reactions = M.States.SelectMany(s => s.Reactions).Where(r => r.Event == e.Index).ToList();
+        if (reactions.Any(r => r.Kind is not (ReactionKind.Internal or ReactionKind.Transition) ||
+                               r.Guard is { Trivial: false } || r.Action is { Trivial: false }))
+        {
+            return false;
+        }
+
+        // A transition may exit and enter any state and pass through any choice: all of their user code must be trivial too.
+        return reactions.All(r => r.Kind == ReactionKind.Internal) ||
+               M.States.All(s => (s.Entry is null || s.EntryTrivial) && (s.Exit is null || s.ExitTrivial) &&
+                                 s.Branches.All(b => b.Guard is not { Trivial: false } && b.Action is not { Trivial: false }));
     }
 
     /// <summary>One dispatch method per event and region slot: a <c>switch</c> over the slot's active state whose cases hold the
@@ -334,15 +385,25 @@ internal sealed partial class Emitter
     private void OpenGuard(MethodRef guard, string? eventArg, int reportState)
     {
         var variable = "__g" + (++_guardCounter);
-        _w.Line($"__where = {(guard.Owner << 3) | HsmActionKindGuard};");
+        Where(guard.Owner, HsmActionKindGuard, guard.Trivial);
         _w.Line($"var {variable} = {Call(guard.Owner, guard.Name)}({(guard.TakesEvent && eventArg is not null ? eventArg : "")});");
         Hook($"if (__observer != null) __ObsGuard({reportState}, {Literal(guard.Name)}, {variable});");
         _w.Open($"if ({variable})");
     }
 
+    /// <summary>Records which user code runs next, for <see cref="Hsm.HsmActionException"/>. Trivial code cannot throw, so it
+    /// needs no record; the observed variant keeps it, since an observer's hook (user code) runs after the call.</summary>
+    private void Where(int owner, int kind, bool trivial)
+    {
+        if (_observed || !trivial)
+        {
+            _w.Line($"__where = {(owner << 3) | kind};");
+        }
+    }
+
     private void EmitCall(MethodRef method, int kind, string? eventArg)
     {
-        _w.Line($"__where = {(method.Owner << 3) | kind};");
+        Where(method.Owner, kind, method.Trivial);
         _w.Line($"{Call(method.Owner, method.Name)}({(method.TakesEvent && eventArg is not null ? eventArg : "")});");
     }
 }

@@ -47,7 +47,11 @@ internal sealed partial class Emitter
         _w.Line("/// <summary>True when the top region reached a final state.</summary>");
         _w.Line("public bool IsTerminated => __terminated;");
         _w.Line("/// <summary>Receives every dispatch, guard, exit, entry and transition; null costs nothing.</summary>");
-        _w.Line("public global::Hsm.IHsmObserver? Observer { get => __observer; set => __observer = value; }");
+        _w.Line("public global::Hsm.IHsmObserver? Observer");
+        _w.Line("{");
+        _w.Line("    get => __observer;");
+        _w.Line("    set { __observer = value; if (value != null) __gate |= 2; else __gate &= ~2; }");
+        _w.Line("}");
         _w.Line();
         _w.Line("/// <summary>Enters the initial configuration, running entry actions. Call once before dispatching events.</summary>");
         _w.Open("public void Start()");
@@ -56,7 +60,7 @@ internal sealed partial class Emitter
         _w.Close();
         _w.Line("__CreateStates();");
         _w.Line("__started = true;");
-        EmitGuardedRun(Either("__InitSlot_0"), "null");
+        EmitGuardedRun(Either("__InitSlot_0"), "null", idle: false);
         _w.Close();
 
         _w.Line();
@@ -113,7 +117,7 @@ internal sealed partial class Emitter
         _w.Line("/// <summary>Ends a run that threw (user code or the machine's own error): the machine is idle again, its queued work discarded.</summary>");
         _w.Line(NoInline);
         _w.Open("private void __Abort()");
-        _w.Line("__busy = false;");
+        _w.Line("__gate &= ~1;");
         _w.Line("__ClearQueues();");
         _w.Close();
     }
@@ -190,7 +194,7 @@ internal sealed partial class Emitter
     {
         _w.Line();
         _w.Open("public global::Hsm.HsmConfiguration CaptureConfiguration()");
-        _w.Line($"if (__busy) throw new global::System.InvalidOperationException(\"State machine '{M.Name}' cannot capture its configuration while it processes an event; capture between events.\");");
+        _w.Line($"if ((__gate & 1) != 0) throw new global::System.InvalidOperationException(\"State machine '{M.Name}' cannot capture its configuration while it processes an event; capture between events.\");");
         _w.Line("var active = new global::System.Collections.Generic.List<string>();");
         foreach (var slot in M.Slots)
         {
@@ -227,7 +231,7 @@ internal sealed partial class Emitter
         _w.Line();
         _w.Open("public void RestoreConfiguration(global::Hsm.HsmConfiguration configuration)");
         _w.Line("global::System.ArgumentNullException.ThrowIfNull(configuration);");
-        _w.Line($"if (__busy) throw new global::System.InvalidOperationException(\"State machine '{M.Name}' cannot restore a configuration while it processes an event.\");");
+        _w.Line($"if ((__gate & 1) != 0) throw new global::System.InvalidOperationException(\"State machine '{M.Name}' cannot restore a configuration while it processes an event.\");");
         _w.Line($"if (configuration.Machine != {Literal(M.Name)}) throw new global::System.ArgumentException($\"The configuration belongs to state machine '{{configuration.Machine}}', not '{M.Name}'.\", nameof(configuration));");
         _w.Line("__CreateStates();");
         _w.Line("__ClearQueues();");

@@ -72,7 +72,7 @@ internal sealed partial class Emitter
 
         if (s.Entry is not null)
         {
-            _w.Line($"__where = {(s.Id << 3) | HsmActionKindEntry};");
+            Where(s.Id, HsmActionKindEntry, s.EntryTrivial);
             _w.Line($"{Call(s.Id, s.Entry)}();");
         }
 
@@ -123,7 +123,7 @@ internal sealed partial class Emitter
         _w.Open($"private void __Exit_{s.Id}{_o}()");
         if (s.Exit is not null)
         {
-            _w.Line($"__where = {(s.Id << 3) | HsmActionKindExit};");
+            Where(s.Id, HsmActionKindExit, s.ExitTrivial);
             _w.Line($"{Call(s.Id, s.Exit)}();");
         }
 

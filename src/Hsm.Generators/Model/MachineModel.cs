@@ -61,6 +61,8 @@ internal sealed record StateModel(
     EquatableArray<int> RegionSlots,
     string? Entry,
     string? Exit,
+    bool EntryTrivial,
+    bool ExitTrivial,
     EquatableArray<ReactionModel> Reactions,
     bool EmitBase,
     string Accessibility,
@@ -109,7 +111,8 @@ internal sealed record ReactionModel(
     EquatableArray<int> HandlerTargets);
 
 /// <summary>A guard or action method and the state object (0 = machine) that declares it.</summary>
-internal sealed record MethodRef(int Owner, string Name, bool TakesEvent);
+/// <param name="Trivial">The body cannot throw or call anything (<c>Parsing/TrivialBodies</c>).</param>
+internal sealed record MethodRef(int Owner, string Name, bool TakesEvent, bool Trivial);
 
 /// <summary>A branch of a choice pseudostate; the else branch has no guard and comes last.</summary>
 internal sealed record BranchModel(int Target, TargetKind TargetKind, MethodRef? Guard, MethodRef? Action);

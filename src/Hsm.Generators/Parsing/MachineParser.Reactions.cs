@@ -94,10 +94,12 @@ internal sealed partial class MachineParser
                 if (label == "Entry")
                 {
                     state.Entry = method.Name;
+                    state.EntryTrivial = _trivial.IsTrivial(method, _ct);
                 }
                 else
                 {
                     state.Exit = method.Name;
+                    state.ExitTrivial = _trivial.IsTrivial(method, _ct);
                 }
             }
         }
@@ -290,14 +292,14 @@ internal sealed partial class MachineParser
 
                 if (m.Parameters.Length == 0)
                 {
-                    return new MethodRef(owner.Id, name!, false);
+                    return new MethodRef(owner.Id, name!, false, _trivial.IsTrivial(m, _ct));
                 }
 
                 if (eventType is not null && m.Parameters.Length == 1 &&
                     SymbolEqualityComparer.Default.Equals(m.Parameters[0].Type, eventType) &&
                     m.Parameters[0].RefKind is RefKind.None or RefKind.In)
                 {
-                    return new MethodRef(owner.Id, name!, true);
+                    return new MethodRef(owner.Id, name!, true, _trivial.IsTrivial(m, _ct));
                 }
             }
 

@@ -19,6 +19,7 @@ internal sealed partial class MachineParser
     private readonly INamedTypeSymbol _machine;
     private readonly Compilation _compilation;
     private readonly KnownSymbols _known;
+    private readonly TrivialBodies _trivial;
     private readonly CancellationToken _ct;
     private readonly List<Diagnostic> _diagnostics = new();
     private readonly List<StateBuilder> _states = new();
@@ -34,6 +35,7 @@ internal sealed partial class MachineParser
         _machine = machine;
         _compilation = compilation;
         _known = new KnownSymbols(compilation);
+        _trivial = new TrivialBodies(BindingCompilation, null);
         _ct = ct;
     }
 
@@ -99,6 +101,55 @@ internal sealed partial class MachineParser
             stateModels,
             _events.ToEquatableArray(),
             _slots.ToEquatableArray());
+    }
+
+    /// <summary>The compilation plus the <c>State&lt;TMachine&gt;</c> bases the generator will add to state classes declared
+    /// without one (pass 1 has decided which): user code in those states reads <c>Machine</c>, which binds only with the base.</summary>
+    private Compilation BindingCompilation()
+    {
+        var missing = _states.Where(s => s.EmitBase).ToList();
+        if (missing.Count == 0)
+        {
+            return _compilation;
+        }
+
+        var text = new System.Text.StringBuilder();
+        var closers = 0;
+        if (!_machine.ContainingNamespace.IsGlobalNamespace)
+        {
+            text.Append("namespace ").Append(_machine.ContainingNamespace.ToDisplayString()).Append(" { ");
+            closers++;
+        }
+
+        var containing = new List<string>();
+        for (var t = _machine.ContainingType; t is not null; t = t.ContainingType)
+        {
+            containing.Insert(0, DeclarationHeader(t));
+        }
+
+        foreach (var header in containing)
+        {
+            text.Append(header).Append(" { ");
+            closers++;
+        }
+
+        text.Append("partial class ").Append(_machine.Name).Append(" { ");
+        closers++;
+        var machineType = TypeName(_machine);
+        foreach (var s in missing)
+        {
+            foreach (var part in s.DeclarationChain.Take(s.DeclarationChain.Count - 1))
+            {
+                text.Append("partial class ").Append(part).Append(" { ");
+            }
+
+            text.Append("partial class ").Append(s.Name).Append(" : global::Hsm.State<").Append(machineType).Append("> { } ");
+            text.Append('}', s.DeclarationChain.Count - 1);
+        }
+
+        text.Append('}', closers);
+        var options = _machine.DeclaringSyntaxReferences.FirstOrDefault()?.SyntaxTree.Options as CSharpParseOptions;
+        return _compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(text.ToString(), options, cancellationToken: _ct));
     }
 
     private bool CheckMachineDeclaration()

@@ -36,6 +36,8 @@ internal sealed class StateBuilder
     public List<int> RegionSlots { get; } = new();
     public string? Entry { get; set; }
     public string? Exit { get; set; }
+    public bool EntryTrivial { get; set; }
+    public bool ExitTrivial { get; set; }
     public List<ReactionModel> Reactions { get; } = new();
     public List<Location?> ReactionLocations { get; } = new();
     public bool EmitBase { get; set; }
@@ -48,6 +50,6 @@ internal sealed class StateBuilder
 
     public StateModel Freeze(string typeName) => new(
         Id, Name, Path, typeName, DeclarationChain.ToEquatableArray(), Parent, Slot, Depth, LastDescendant, Kind, RegionName,
-        Initial, RegionSlots.ToEquatableArray(), Entry, Exit, Reactions.ToEquatableArray(), EmitBase, Accessibility, MemberName,
+        Initial, RegionSlots.ToEquatableArray(), Entry, Exit, EntryTrivial, ExitTrivial, Reactions.ToEquatableArray(), EmitBase, Accessibility, MemberName,
         HistoryDefault, ShallowHistory, DeepHistory, Branches.ToEquatableArray());
 }

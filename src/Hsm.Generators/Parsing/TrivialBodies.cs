@@ -1,0 +1,247 @@
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Hsm.Generators.Parsing;
+
+/// <summary>
+/// Decides whether the body of an entry, exit, guard or action method is <em>trivial</em>: the generator can prove it
+/// neither throws nor calls anything. Such code cannot re-enter the machine (no call can reach <c>Dispatch</c>) and cannot
+/// fault in the middle of a step, so a step that runs only trivial user code needs none of the run-to-completion
+/// bookkeeping: no busy flag around it, no queue to drain after it, no record of where it is for an exception message
+/// (docs/adr/0007).
+/// <para>
+/// What counts is deliberately narrow and decided on the operation tree: reads and writes of locals, parameters and
+/// instance fields reached through <c>this</c>, <c>Machine</c> or a value-type field; constants; built-in unchecked
+/// arithmetic, comparison and logic on primitive types and enums (no integer division or remainder, which can throw);
+/// identity, numeric, enum and upcast conversions; <c>if</c>/<c>?:</c>, blocks and <c>return</c>. Anything else (a call,
+/// a property other than <c>Machine</c>, an allocation, an array element, a static field, a user-defined operator,
+/// checked arithmetic, a loop, a lambda) makes the body non-trivial, and the step keeps the full guarded run.
+/// </para>
+/// </summary>
+internal sealed class TrivialBodies
+{
+    /// <summary>Bodies larger than this are not analysed (treated as non-trivial): the analysis stays cheap.</summary>
+    private const int MaxOperations = 256;
+
+    private readonly System.Func<Compilation> _bindingCompilation;
+    private INamedTypeSymbol? _stateType;
+    private Compilation? _compilation;
+    private readonly Dictionary<IMethodSymbol, bool> _cache = new(SymbolEqualityComparer.Default);
+    private int _budget;
+
+    /// <param name="bindingCompilation">Builds (once, on first use) the compilation to bind bodies in. It must hold the
+    /// <c>State&lt;TMachine&gt;</c> base that the generator adds to state classes declared without one, or <c>Machine</c>
+    /// would not bind: the generator sees the compilation without its own output.</param>
+    public TrivialBodies(System.Func<Compilation> bindingCompilation, INamedTypeSymbol? stateType)
+    {
+        _bindingCompilation = bindingCompilation;
+        _stateType = stateType;
+    }
+
+    public bool IsTrivial(IMethodSymbol method, CancellationToken ct)
+    {
+        if (_cache.TryGetValue(method, out var known))
+        {
+            return known;
+        }
+
+        var result = Analyse(method, ct);
+        _cache[method] = result;
+        return result;
+    }
+
+    private bool Analyse(IMethodSymbol method, CancellationToken ct)
+    {
+        var implementation = method.PartialImplementationPart ?? method;
+        if (implementation.IsAbstract || implementation.IsVirtual || implementation.IsOverride || implementation.IsExtern ||
+            implementation.IsAsync || implementation.ReturnsByRef || implementation.ReturnsByRefReadonly ||
+            implementation.DeclaringSyntaxReferences.Length != 1)
+        {
+            return false;
+        }
+
+        if (implementation.DeclaringSyntaxReferences[0].GetSyntax(ct) is not MethodDeclarationSyntax syntax ||
+            (syntax.Body is null && syntax.ExpressionBody is null))
+        {
+            return false;
+        }
+
+        _compilation ??= _bindingCompilation();
+        if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+        {
+            return false;
+        }
+
+        var model = _compilation.GetSemanticModel(syntax.SyntaxTree);
+        if (model.GetOperation(syntax, ct) is not IMethodBodyOperation body)
+        {
+            return false;
+        }
+
+        _budget = MaxOperations;
+        // The base type came from the stub: compare by name, not by symbol identity across compilations.
+        _stateType ??= _compilation.GetTypeByMetadataName("Hsm.State`1");
+        return !syntax.ContainsDiagnostics && Safe(body.BlockBody ?? body.ExpressionBody);
+    }
+
+    private bool Safe(IOperation? operation)
+    {
+        if (operation is null)
+        {
+            return true;
+        }
+
+        if (--_budget < 0)
+        {
+            return false;
+        }
+
+        switch (operation)
+        {
+            case IBlockOperation block:
+                return AllSafe(block.Operations);
+            case IExpressionStatementOperation statement:
+                return Safe(statement.Operation);
+            case IReturnOperation ret:
+                return Safe(ret.ReturnedValue);
+            case IEmptyOperation:
+            case ILiteralOperation:
+            case IDefaultValueOperation:
+            case IInstanceReferenceOperation:
+            case IParameterReferenceOperation:
+                return true;
+            case ILocalReferenceOperation local:
+                return !local.Local.IsRef;
+            case IVariableDeclarationGroupOperation:
+            case IVariableDeclarationOperation:
+            case IVariableDeclaratorOperation:
+            case IVariableInitializerOperation:
+                return AllSafe(operation.ChildOperations);
+            case IConditionalOperation conditional:
+                return !conditional.IsRef && Safe(conditional.Condition) && Safe(conditional.WhenTrue) && Safe(conditional.WhenFalse);
+            case IFieldReferenceOperation field:
+                if (field.Field.IsStatic)
+                {
+                    // A constant is folded; any other static field may run a type initializer.
+                    return field.Field.IsConst;
+                }
+
+                return NeverNull(field.Instance) && Safe(field.Instance);
+            case IPropertyReferenceOperation property:
+                return IsMachineProperty(property);
+            case IUnaryOperation unary:
+                return unary.OperatorMethod is null && !unary.IsChecked && !unary.IsLifted && IsPrimitive(unary.Type) && Safe(unary.Operand);
+            case IBinaryOperation binary:
+                return binary.OperatorMethod is null && !binary.IsChecked && !binary.IsLifted &&
+                       IsPrimitive(binary.LeftOperand.Type) && IsPrimitive(binary.RightOperand.Type) &&
+                       !CanDivideByZero(binary.OperatorKind, binary.Type) &&
+                       Safe(binary.LeftOperand) && Safe(binary.RightOperand);
+            case IIncrementOrDecrementOperation step:
+                return step.OperatorMethod is null && !step.IsChecked && !step.IsLifted && IsPrimitive(step.Type) && Safe(step.Target);
+            case ICompoundAssignmentOperation compound:
+                return compound.OperatorMethod is null && !compound.IsChecked && !compound.IsLifted &&
+                       IsPrimitive(compound.Target.Type) && IsPrimitive(compound.Value.Type) &&
+                       !compound.InConversion.IsUserDefined && !compound.OutConversion.IsUserDefined &&
+                       !CanDivideByZero(compound.OperatorKind, compound.Target.Type) &&
+                       Safe(compound.Target) && Safe(compound.Value);
+            case ISimpleAssignmentOperation assignment:
+                return !assignment.IsRef && Safe(assignment.Target) && Safe(assignment.Value);
+            case IConversionOperation conversion:
+                return SafeConversion(conversion) && Safe(conversion.Operand);
+            default:
+                return false;
+        }
+    }
+
+    private bool AllSafe(IEnumerable<IOperation> operations)
+    {
+        foreach (var o in operations)
+        {
+            if (!Safe(o))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A field's receiver that cannot be null: <c>this</c>, the state's <c>Machine</c> (set before any user code
+    /// runs), or a value (a struct field, a struct event parameter, a struct local).</summary>
+    private bool NeverNull(IOperation? instance) => instance switch
+    {
+        IInstanceReferenceOperation => true,
+        IPropertyReferenceOperation property => IsMachineProperty(property),
+        { Type.IsValueType: true } value => value.Type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T,
+        _ => false,
+    };
+
+    /// <summary><c>Machine</c>, the property of <c>State&lt;TMachine&gt;</c>, read on the state itself.</summary>
+    private bool IsMachineProperty(IPropertyReferenceOperation property) =>
+        _stateType is not null && property.Property.Name == "Machine" && !property.Property.IsStatic &&
+        property.Arguments.Length == 0 && property.Instance is IInstanceReferenceOperation &&
+        SymbolEqualityComparer.Default.Equals(property.Property.ContainingType?.OriginalDefinition, _stateType);
+
+    private static bool SafeConversion(IConversionOperation operation)
+    {
+        var conversion = operation.GetConversion();
+        if (conversion.IsUserDefined || operation.IsTryCast)
+        {
+            return false;
+        }
+
+        if (conversion.IsIdentity || conversion.IsConstantExpression || conversion.IsNullLiteral)
+        {
+            return true;
+        }
+
+        if (conversion.IsNumeric || conversion.IsEnumeration)
+        {
+            // An explicit numeric conversion throws on overflow in a checked context; an implicit one never does.
+            return conversion.IsImplicit || !operation.IsChecked;
+        }
+
+        // An upcast (to a base class or an interface) never throws; a downcast, boxing and unboxing can or allocate.
+        return conversion.IsImplicit && conversion.IsReference;
+    }
+
+    private static bool CanDivideByZero(BinaryOperatorKind kind, ITypeSymbol? type) =>
+        (kind == BinaryOperatorKind.Divide || kind == BinaryOperatorKind.Remainder) &&
+        type?.SpecialType is not (SpecialType.System_Single or SpecialType.System_Double);
+
+    private static bool IsPrimitive(ITypeSymbol? type)
+    {
+        if (type is null)
+        {
+            return false;
+        }
+
+        if (type.TypeKind == TypeKind.Enum)
+        {
+            return true;
+        }
+
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean:
+            case SpecialType.System_Char:
+            case SpecialType.System_SByte:
+            case SpecialType.System_Byte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_Int32:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+            case SpecialType.System_Single:
+            case SpecialType.System_Double:
+                return true;
+            default:
+                return false;
+        }
+    }
+}

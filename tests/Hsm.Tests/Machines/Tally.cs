@@ -1,0 +1,50 @@
+using Hsm;
+
+namespace Hsm.Tests.Machines;
+
+public readonly record struct Tock;
+public readonly record struct Swap;
+public readonly record struct Burst;
+public readonly record struct Watch(bool On);
+public readonly record struct Boom;
+
+/// <summary>A machine whose Tock and Swap steps run only trivial user code (field arithmetic: no call, no throw), so the
+/// generator dispatches them without the guarded run (ADR 0007); Burst, Watch and Boom run ordinary user code.</summary>
+[StateMachine]
+public partial class Tally
+{
+    public int Count;
+    public int Entries;
+    public int Exits;
+    public List<string> Log { get; } = [];
+    public IHsmObserver? ToAttach;
+
+    [Initial, Internal<Tock>(Action = nameof(Add)), Transition<Swap, Off>]
+    [Internal<Burst>(Action = nameof(Fire)), Internal<Watch>(Action = nameof(SetObserver)), Transition<Boom, Off>(Action = nameof(Explode))]
+    public partial class On
+    {
+        [Entry] void In() => Machine.Entries++;
+        [Exit] void Out() => Machine.Exits++;
+        void Add() => Machine.Count++;
+
+        void Fire()
+        {
+            Machine.Log.Add("before " + Machine.Count);
+            Machine.Dispatch(new Tock());
+            Machine.Dispatch(new Swap());
+            Machine.Log.Add("after " + Machine.Count);
+        }
+
+        void SetObserver(in Watch e) => Machine.Observer = e.On ? Machine.ToAttach : null;
+
+        void Explode() => throw new InvalidOperationException("boom");
+    }
+
+    [Transition<Swap, On>, Internal<Tock>(Action = nameof(Sub))]
+    public partial class Off
+    {
+        [Entry] void In() => Machine.Entries++;
+        [Exit] void Out() => Machine.Exits++;
+        void Sub() => Machine.Count--;
+    }
+}

@@ -1,0 +1,100 @@
+using Hsm.Tests.Machines;
+
+namespace Hsm.Tests;
+
+/// <summary>Steps that run only trivial user code skip the guarded run (ADR 0007). These tests pin down that nothing a user
+/// can observe changes: run-to-completion, observers (attached before or during a run), errors and recovery. That Tock
+/// and Swap do take the fast path is checked on the generated code in Hsm.Generators.Tests (TrivialDispatchTests).</summary>
+public class TrivialStepTests
+{
+    [Fact]
+    public void Trivial_steps_run_at_once_and_transition_with_their_entries_and_exits()
+    {
+        var m = new Tally();
+        m.Start();
+        m.Dispatch(new Tock());
+        m.Dispatch(new Tock());
+        m.Dispatch(new Swap());
+        m.Dispatch(new Tock());
+        Assert.True(m.IsIn<Tally.Off>());
+        Assert.Equal((1, 2, 1), (m.Count, m.Entries, m.Exits));
+        m.Dispatch(new Swap());
+        Assert.True(m.IsIn<Tally.On>());
+        Assert.Equal((3, 2), (m.Entries, m.Exits));
+    }
+
+    [Fact]
+    public void A_trivial_event_dispatched_by_an_action_waits_for_the_step_to_finish()
+    {
+        var m = new Tally();
+        m.Start();
+        m.Dispatch(new Burst());
+        Assert.Equal(["before 0", "after 0"], m.Log); // queued, not run inside the action
+        Assert.Equal(1, m.Count);
+        Assert.True(m.IsIn<Tally.Off>());
+    }
+
+    [Fact]
+    public void An_observer_sees_trivial_steps()
+    {
+        var m = new Tally();
+        var trace = new TraceRecorder();
+        m.Start();
+        m.Observer = trace;
+        m.Dispatch(new Tock());
+        m.Dispatch(new Swap());
+        Assert.Equal(["dispatch:Tock", "dispatch:Swap", "transition:On->Off", "exit:On", "entry:Off"], trace.Lines);
+        Assert.Equal((1, 2, 1), (m.Count, m.Entries, m.Exits));
+
+        m.Observer = null;
+        m.Dispatch(new Swap());
+        Assert.Equal(5, trace.Lines.Count);
+    }
+
+    [Fact]
+    public void An_observer_attached_or_removed_by_an_action_takes_effect_for_the_next_event()
+    {
+        var m = new Tally();
+        var trace = new TraceRecorder();
+        m.ToAttach = trace;
+        m.Start();
+        m.Dispatch(new Watch(true));
+        Assert.Same(trace, m.Observer);
+        m.Dispatch(new Tock());
+        Assert.Equal(["dispatch:Tock"], trace.Lines);
+
+        m.Dispatch(new Watch(false)); // observed itself, then detaches
+        m.Dispatch(new Tock());
+        Assert.Equal(["dispatch:Tock", "dispatch:Watch"], trace.Lines);
+        Assert.Equal(2, m.Count);
+    }
+
+    [Fact]
+    public void Before_start_a_trivial_event_is_a_clear_error_and_the_machine_still_starts()
+    {
+        var m = new Tally();
+        var ex = Assert.Throws<HsmException>(() => m.Dispatch(new Tock()));
+        Assert.Contains("call Start()", ex.Message);
+        m.Start();
+        m.Dispatch(new Tock());
+        Assert.Equal(1, m.Count);
+    }
+
+    [Fact]
+    public void After_user_code_threw_trivial_steps_run_at_once_again()
+    {
+        var m = new Tally();
+        m.Start();
+        var ex = Assert.Throws<HsmActionException>(() => m.Dispatch(new Boom()));
+        // The trivial exit before the action left no record; the action that threw is named.
+        Assert.Equal(("On", HsmActionKind.Action, "Boom"), (ex.State, ex.Kind, ex.EventType));
+        Assert.IsType<InvalidOperationException>(ex.InnerException);
+        Assert.Equal(1, m.Exits);
+
+        m.RestoreConfiguration(new HsmConfiguration("Tally", ["Off"], [], []));
+        m.Dispatch(new Tock());
+        Assert.Equal(-1, m.Count);
+        m.Dispatch(new Swap());
+        Assert.True(m.IsIn<Tally.On>());
+    }
+}
