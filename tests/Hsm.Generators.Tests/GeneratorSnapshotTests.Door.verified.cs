@@ -279,9 +279,10 @@ partial class Door : global::Hsm.IStateMachine
             case 1: // Closed
             {
                 {
-                    __Exit_1();
+                    __Exit_1__q();
                     __s_Closed.__Hsm_Count();
-                    __Enter_2();
+                    __Enter_2__q();
+                    __a0 = 2;
                     return 1;
                 }
             }
@@ -298,8 +299,9 @@ partial class Door : global::Hsm.IStateMachine
             case 2: // Opened
             {
                 {
-                    __Exit_2();
-                    __Enter_1();
+                    __Exit_2__q();
+                    __Enter_1__q();
+                    __a0 = 1;
                     return 1;
                 }
             }
@@ -321,6 +323,16 @@ partial class Door : global::Hsm.IStateMachine
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_1__q()
+    {
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_1__q()
+    {
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void __Enter_2()
     {
         __a0 = 2;
@@ -330,6 +342,16 @@ partial class Door : global::Hsm.IStateMachine
     private void __Exit_2()
     {
         __a0 = 0;
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_2__q()
+    {
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_2__q()
+    {
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

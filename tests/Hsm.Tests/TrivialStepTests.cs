@@ -98,3 +98,61 @@ public class TrivialStepTests
         Assert.True(m.IsIn<Tally.On>());
     }
 }
+
+/// <summary>Quiet transitions (a trivial step writes the active state once, after its exits and entries) across a hierarchy
+/// with history: same order, same final state, same history as the observed path, which writes it at every step.</summary>
+public class QuietTransitionTests
+{
+    [Fact]
+    public void Exits_and_entries_run_in_order_and_the_final_state_and_history_are_right()
+    {
+        var m = new Trail();
+        m.Start();
+        Assert.Equal(0x135, m.Trace);
+        Expect(m, new Hop(), 0x647, "P.P2");            // P11 → P2: exits P11, P1; enters P2
+        Expect(m, new Leap(), 0x829, "Q");                // P → Q from P2: exits P2, P
+        Expect(m, new Return(), 0xA17, "P.P2");           // shallow history of P: P2 (not quiet: a history target)
+        Expect(m, new Leap(), 0x829, "Q");
+        Expect(m, new Hop(), 0xA135, "P.P1.P11");       // Q → P11: exits Q; enters P, P1, P11
+        Expect(m, new Leap(), 0x6429, "Q");               // P11, P1, P exited: P's history is now P1
+        Expect(m, new Return(), 0xA135, "P.P1.P11");      // back to P1, then its initial P11
+    }
+
+    [Fact]
+    public void The_fast_path_and_the_observed_path_agree_step_by_step()
+    {
+        var fast = new Trail();
+        var observed = new Trail { Observer = new TraceRecorder() };
+        fast.Start();
+        observed.Start();
+        object[] events = [new Hop(), new Leap(), new Return(), new Hop(), new Leap(), new Hop(), new Leap(), new Return(), new Leap(), new Return()];
+        foreach (var e in events)
+        {
+            Send(fast, e);
+            Send(observed, e);
+            Assert.Equal(observed.Trace, fast.Trace);
+            Assert.Equal(observed.CurrentState.Path, fast.CurrentState.Path);
+            Assert.Equal(observed.CaptureConfiguration().History, fast.CaptureConfiguration().History);
+        }
+
+        Assert.NotEmpty(((TraceRecorder)observed.Observer!).Lines);
+    }
+
+    private static void Send(Trail m, object e)
+    {
+        switch (e)
+        {
+            case Hop h: m.Dispatch(h); break;
+            case Leap g: m.Dispatch(g); break;
+            case Return b: m.Dispatch(b); break;
+        }
+    }
+
+    private static void Expect<TEvent>(Trail m, TEvent e, long digits, string state)
+    {
+        m.Trace = 0;
+        m.Send(e);
+        Assert.Equal(digits, m.Trace);
+        Assert.Equal(state, m.CurrentState.Path);
+    }
+}

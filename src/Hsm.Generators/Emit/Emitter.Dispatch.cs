@@ -149,6 +149,7 @@ internal sealed partial class Emitter
     {
         foreach (var e in M.Events)
         {
+            _trivialStep = !_observed && !M.HasRegions && StepIsTrivial(e);
             foreach (var slot in M.Slots)
             {
                 var cases = RealStates.Where(s => s.Slot == slot.Index)
@@ -186,15 +187,21 @@ internal sealed partial class Emitter
                     // Called from the step only, which Dispatch inlines into its caller. A step with more calls than this stays
                     // out of line: there the machine reference lives in a register, while inlined into a caller's loop the
                     // JIT keeps it on the stack (it is live into the guarded run's handlers) and reloads it for every call.
-                    _w.InsertLine(start, largestCase <= InlinedStepCalls ? Inline : NoInline);
+                    _w.InsertLine(start, largestCase <= (_trivialStep ? InlinedTrivialStepCalls : InlinedStepCalls) ? Inline : NoInline);
                 }
             }
         }
+
+        _trivialStep = false;
     }
 
     /// <summary>The most exits, entries and user calls written in one case of a step (on all its guarded branches) for the step
     /// to be inlined into the caller of Dispatch. Cases 1-4 of the benchmark have up to 6; the 5-level cousin transition has 8.</summary>
     private const int InlinedStepCalls = 6;
+
+    /// <summary>The same limit for a trivial step, which Dispatch runs without the guarded run: with no exception handler the
+    /// machine reference stays in a register, so only code size limits it.</summary>
+    private const int InlinedTrivialStepCalls = 16;
 
     private static int CallsIn(string code) =>
         new[] { "__Exit_", "__Enter_", "__Init_", "__where = " }.Sum(p => Occurrences(code, p));

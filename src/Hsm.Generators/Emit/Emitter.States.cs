@@ -15,8 +15,18 @@ internal sealed partial class Emitter
     {
         foreach (var s in RealStates)
         {
-            EmitEnter(s);
-            EmitExit(s);
+            EmitEnter(s, quiet: false);
+            EmitExit(s, quiet: false);
+            if (!_observed && _quietEnters.Contains(s.Id))
+            {
+                EmitEnter(s, quiet: true);
+            }
+
+            if (!_observed && _quietExits.Contains(s.Id))
+            {
+                EmitExit(s, quiet: true);
+            }
+
             if (s.IsComposite)
             {
                 _w.Line();
@@ -59,12 +69,17 @@ internal sealed partial class Emitter
         }
     }
 
-    private void EmitEnter(StateModel s)
+    /// <param name="quiet">The variant for quiet transitions: the caller sets the active-state field once at the end.</param>
+    private void EmitEnter(StateModel s, bool quiet)
     {
         _w.Line();
         _w.Line(Inline);
-        _w.Open($"private void __Enter_{s.Id}{_o}()");
-        _w.Line($"__a{s.Slot} = {s.Id};");
+        _w.Open($"private void __Enter_{s.Id}{(quiet ? "__q" : _o)}()");
+        if (!quiet)
+        {
+            _w.Line($"__a{s.Slot} = {s.Id};");
+        }
+
         if (s.Kind == VertexKind.Orthogonal)
         {
             _w.Line($"__epoch{s.Id}++;");
@@ -116,11 +131,11 @@ internal sealed partial class Emitter
         }
     }
 
-    private void EmitExit(StateModel s)
+    private void EmitExit(StateModel s, bool quiet)
     {
         _w.Line();
         _w.Line(Inline);
-        _w.Open($"private void __Exit_{s.Id}{_o}()");
+        _w.Open($"private void __Exit_{s.Id}{(quiet ? "__q" : _o)}()");
         if (s.Exit is not null)
         {
             Where(s.Id, HsmActionKindExit, s.ExitTrivial);
@@ -144,7 +159,11 @@ internal sealed partial class Emitter
         }
 
         var parent = S(s.Parent);
-        _w.Line($"__a{s.Slot} = {(parent.Id != 0 && parent.Slot == s.Slot ? parent.Id : 0)};");
+        if (!quiet)
+        {
+            _w.Line($"__a{s.Slot} = {(parent.Id != 0 && parent.Slot == s.Slot ? parent.Id : 0)};");
+        }
+
         Hook($"if (__observer != null) __ObsExit({s.Id});");
         _w.Close();
     }

@@ -18,6 +18,11 @@ internal sealed partial class Emitter
     {
         var domain = Domain(source, target, local && kind == TargetKind.State && S(target).Kind != VertexKind.Choice);
         Hook($"if (__observer != null) __ObsTransition({source}, {target});");
+        // In a trivial step no user code can look at the active state between the exits and the entries, and nothing can
+        // throw half-way, so only the final value is written (the JIT cannot drop the intermediate stores itself: the user
+        // code between them writes through another reference). Kept to a known leaf and a simple target in a machine
+        // without regions, where the final value is the target itself.
+        _quiet = _trivialStep && leaf is not null && kind == TargetKind.State && S(target).Kind is VertexKind.Simple or VertexKind.Final;
         EmitExits(leaf, domain, target);
         if (action is not null)
         {
@@ -25,6 +30,12 @@ internal sealed partial class Emitter
         }
 
         EmitEntries(domain, target, kind, eventArg);
+        if (_quiet)
+        {
+            _w.Line($"__a{S(target).Slot} = {target};");
+            _quiet = false;
+        }
+
         if (_hasDeferrals)
         {
             _w.Line("__transitioned = true;");
@@ -122,8 +133,21 @@ internal sealed partial class Emitter
                 }
             }
 
-            _w.Line($"__Exit_{chain[i]}{_o}();");
+            _w.Line($"__Exit_{chain[i]}{Variant(_quietExits, chain[i])}();");
         }
+    }
+
+    /// <summary>The suffix of the exit or entry method to call: the quiet variant (recorded for emission) inside a quiet
+    /// transition, else the observed or plain one.</summary>
+    private string Variant(System.Collections.Generic.SortedSet<int> quietSet, int state)
+    {
+        if (!_quiet)
+        {
+            return _o;
+        }
+
+        quietSet.Add(state);
+        return "__q";
     }
 
     private void EmitExitSlot(int slot) => _w.Line($"__ExitDown({slot}, 0);");
@@ -142,7 +166,7 @@ internal sealed partial class Emitter
         var pending = new List<(int Orthogonal, int Region)>();
         for (var i = 0; i < path.Count; i++)
         {
-            _w.Line($"__Enter_{path[i]}{_o}();");
+            _w.Line($"__Enter_{path[i]}{Variant(_quietEnters, path[i])}();");
             if (S(path[i]).Kind == VertexKind.Orthogonal && i < path.Count - 1)
             {
                 var k = RegionIndex(path[i], path[i + 1]);

@@ -21,6 +21,13 @@ internal sealed partial class Emitter
     private readonly bool _hasCompletions;
     private int _guardCounter;
     private bool _observed;
+    // While the unobserved dispatch code of a trivial step is written: its straight-line transitions call "quiet" exits and
+    // entries that leave the active-state field alone, and set it once at the end (ADR 0007). The sets collect the quiet
+    // variants to emit.
+    private bool _trivialStep;
+    private bool _quiet;
+    private readonly System.Collections.Generic.SortedSet<int> _quietExits = new();
+    private readonly System.Collections.Generic.SortedSet<int> _quietEnters = new();
     private string _o = "";
 
     private Emitter(MachineModel model)
