@@ -37,8 +37,9 @@ partial class Door : global::Hsm.IStateMachine
     private int __a0;
     private bool __started;
     // Nonzero sends Dispatch to its slow path: bit 1, a run is in progress (an event dispatched now is queued); bit 2, an
-    // observer is attached. One test on the hot path covers both.
-    private int __gate;
+    // observer is attached; bit 4, there is no active state (not started, or user code threw after every state was
+    // exited). One test on the hot path covers all three, so the dispatch code itself may assume an active state.
+    private int __gate = 4;
     private bool __terminated;
     private int __where; // (state id << 3) | HsmActionKind of the user code running, for HsmActionException
     private int __currentEvent = -1; // tag of the queued event being processed (-1: the dispatched one, -2: completion)
@@ -69,7 +70,7 @@ partial class Door : global::Hsm.IStateMachine
         __gate |= 1;
         try
         {
-            if (__observer == null) __InitSlot_0(); else __InitSlot_0__o();
+            if (__observer == null) __InitSlot_0(); else __InitSlot_0__o(); __gate &= ~4;
             if (__pending != 0) __Drain();
             __gate &= ~1;
         }
@@ -124,6 +125,7 @@ partial class Door : global::Hsm.IStateMachine
     private void __Abort()
     {
         __gate &= ~1;
+        if (__a0 == 0) __gate |= 4; else __gate &= ~4;
         __ClearQueues();
     }
 
@@ -148,6 +150,7 @@ partial class Door : global::Hsm.IStateMachine
             __Enqueue_0(in e, false);
             return;
         }
+        if ((__gate & 4) != 0) throw __NoActiveState();
         __gate |= 1;
         try
         {
@@ -220,6 +223,7 @@ partial class Door : global::Hsm.IStateMachine
             __Enqueue_1(in e, false);
             return;
         }
+        if ((__gate & 4) != 0) throw __NoActiveState();
         __gate |= 1;
         try
         {
@@ -721,6 +725,7 @@ partial class Door : global::Hsm.IStateMachine
             }
         }
         __started = true;
+        __gate &= ~4;
         __terminated = __kind[__a0] == 3 && __parent[__a0] == 0;
     }
 

@@ -41,8 +41,9 @@ partial class Hierarchy : global::Hsm.IStateMachine
     private int __a0;
     private bool __started;
     // Nonzero sends Dispatch to its slow path: bit 1, a run is in progress (an event dispatched now is queued); bit 2, an
-    // observer is attached. One test on the hot path covers both.
-    private int __gate;
+    // observer is attached; bit 4, there is no active state (not started, or user code threw after every state was
+    // exited). One test on the hot path covers all three, so the dispatch code itself may assume an active state.
+    private int __gate = 4;
     private bool __terminated;
     private int __where; // (state id << 3) | HsmActionKind of the user code running, for HsmActionException
     private int __currentEvent = -1; // tag of the queued event being processed (-1: the dispatched one, -2: completion)
@@ -73,7 +74,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
         __gate |= 1;
         try
         {
-            if (__observer == null) __InitSlot_0(); else __InitSlot_0__o();
+            if (__observer == null) __InitSlot_0(); else __InitSlot_0__o(); __gate &= ~4;
             if (__pending != 0) __Drain();
             __gate &= ~1;
         }
@@ -130,6 +131,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
     private void __Abort()
     {
         __gate &= ~1;
+        if (__a0 == 0) __gate |= 4; else __gate &= ~4;
         __ClearQueues();
     }
 
@@ -168,6 +170,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
             __Enqueue_0(in e, false);
             return;
         }
+        if ((__gate & 4) != 0) throw __NoActiveState();
         __gate |= 1;
         try
         {
@@ -254,6 +257,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
             __Enqueue_1(in e, false);
             return;
         }
+        if ((__gate & 4) != 0) throw __NoActiveState();
         __gate |= 1;
         try
         {
@@ -340,6 +344,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
             __Enqueue_2(in e, false);
             return;
         }
+        if ((__gate & 4) != 0) throw __NoActiveState();
         __gate |= 1;
         try
         {
@@ -394,34 +399,12 @@ partial class Hierarchy : global::Hsm.IStateMachine
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int __D0_S0(in global::Demo.Reset e)
     {
-        switch (__a0)
+        // The same in every state: Outer
         {
-            case 1: // Outer
-            {
-                {
-                    __where = 11;
-                    __s_Outer.__Hsm_Clear();
-                    return 1;
-                }
-            }
-            case 2: // Outer.Left
-            {
-                {
-                    __where = 11;
-                    __s_Outer.__Hsm_Clear();
-                    return 1;
-                }
-            }
-            case 3: // Outer.Right
-            {
-                {
-                    __where = 11;
-                    __s_Outer.__Hsm_Clear();
-                    return 1;
-                }
-            }
+            __where = 11;
+            __s_Outer.__Hsm_Clear();
+            return 1;
         }
-        if (__a0 == 0) throw __NoActiveState();
         return 0;
     }
 
@@ -1026,6 +1009,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
             }
         }
         __started = true;
+        __gate &= ~4;
         __terminated = __kind[__a0] == 3 && __parent[__a0] == 0;
     }
 

@@ -62,8 +62,9 @@ partial class Outer
         private int __epoch2; // bumped on every entry of Running, so a region offer can tell it was left and re-entered
         private bool __started;
         // Nonzero sends Dispatch to its slow path: bit 1, a run is in progress (an event dispatched now is queued); bit 2, an
-        // observer is attached. One test on the hot path covers both.
-        private int __gate;
+        // observer is attached; bit 4, there is no active state (not started, or user code threw after every state was
+        // exited). One test on the hot path covers all three, so the dispatch code itself may assume an active state.
+        private int __gate = 4;
         private bool __terminated;
         private int __where; // (state id << 3) | HsmActionKind of the user code running, for HsmActionException
         private int __currentEvent = -1; // tag of the queued event being processed (-1: the dispatched one, -2: completion)
@@ -94,7 +95,7 @@ partial class Outer
             __gate |= 1;
             try
             {
-                if (__observer == null) __InitSlot_0(); else __InitSlot_0__o();
+                if (__observer == null) __InitSlot_0(); else __InitSlot_0__o(); __gate &= ~4;
                 if (__pending != 0 || __transitioned) __Drain();
                 __gate &= ~1;
             }
@@ -162,6 +163,7 @@ partial class Outer
         private void __Abort()
         {
             __gate &= ~1;
+            if (__a0 == 0) __gate |= 4; else __gate &= ~4;
             __ClearQueues();
         }
 
@@ -200,6 +202,7 @@ partial class Outer
                 __Enqueue_0(in e, false);
                 return;
             }
+            if ((__gate & 4) != 0) throw __NoActiveState();
             __gate |= 1;
             try
             {
@@ -286,6 +289,7 @@ partial class Outer
                 __Enqueue_1(in e, false);
                 return;
             }
+            if ((__gate & 4) != 0) throw __NoActiveState();
             __gate |= 1;
             try
             {
@@ -373,6 +377,7 @@ partial class Outer
                 __Enqueue_2(in e, false);
                 return;
             }
+            if ((__gate & 4) != 0) throw __NoActiveState();
             __gate |= 1;
             try
             {
@@ -1488,6 +1493,7 @@ partial class Outer
                 }
             }
             __started = true;
+            __gate &= ~4;
             __terminated = __kind[__a0] == 3 && __parent[__a0] == 0;
         }
 

@@ -63,6 +63,25 @@ public class TrivialDispatchTests
     }
 
     [Fact]
+    public void An_event_every_state_handles_alike_is_dispatched_without_a_switch()
+    {
+        var code = Generate(Source.Replace("[StateMachine]", "[StateMachine, Internal<Later>(Action = nameof(Reset))]", StringComparison.Ordinal)
+            .Replace("public int Count;", "public int Count;\n    void Reset() => Count = 0;", StringComparison.Ordinal));
+        var later = Index(code, "Later");
+        Assert.DoesNotContain("switch", Body(code, $"private int __D{later}_S0(in global::Demo.Later e)"));
+        Assert.Contains("switch (__a0)", Body(code, $"private int __D{later}_S0__o(in global::Demo.Later e)")); // observed: unchanged
+        Assert.Contains("switch (__a0)", Body(code, $"private int __D{Index(code, "Tick")}_S0(in global::Demo.Tick e)")); // only A handles Tick
+        // With no switch, an absent active state must be caught before: the gate's bit 4 (not started, or none left by a fault).
+        Assert.Contains("private int __gate = 4;", code);
+        Assert.Contains("if ((__gate & 4) != 0) throw __NoActiveState();", Body(code, $"private void __DispatchSlow_{later}(global::Demo.Later e)"));
+    }
+
+    /// <summary>The generated index of an event type (its position in the machine's event list).</summary>
+    private static int Index(string code, string evt) => int.Parse(
+        System.Text.RegularExpressions.Regex.Match(code, $@"private void __DispatchSlow_(\d+)\(global::Demo\.{evt} e\)").Groups[1].Value,
+        System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public void A_transition_through_a_non_trivial_entry_makes_the_step_guarded()
     {
         var code = Generate(Source.Replace("[Entry] void In() => Machine.Count += 10;", "[Entry] void In() => Machine.Seen.Clear();", StringComparison.Ordinal));

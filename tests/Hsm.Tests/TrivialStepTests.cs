@@ -81,6 +81,31 @@ public class TrivialStepTests
     }
 
     [Fact]
+    public void An_event_handled_alike_in_every_state_still_needs_an_active_state()
+    {
+        var m = new Tally();
+        Assert.Contains("call Start()", Assert.Throws<HsmException>(() => m.Dispatch(new Clear())).Message);
+        m.Start();
+        m.Count = 5;
+        m.Dispatch(new Clear());
+        Assert.Equal(0, m.Count);
+
+        // User code threw after every state was exited: a clear error, not a null reference from a missing state.
+        Assert.Throws<HsmActionException>(() => m.Dispatch(new Boom()));
+        var ex = Assert.Throws<HsmException>(() => m.Dispatch(new Clear()));
+        Assert.Contains("has no active state", ex.Message);
+        m.RestoreConfiguration(new HsmConfiguration("Tally", ["Off"], [], []));
+        m.Count = 3;
+        m.Dispatch(new Clear());
+        Assert.Equal(0, m.Count);
+
+        var trace = new TraceRecorder();
+        m.Observer = trace;
+        m.Dispatch(new Clear());
+        Assert.Equal(["dispatch:Clear"], trace.Lines);
+    }
+
+    [Fact]
     public void After_user_code_threw_trivial_steps_run_at_once_again()
     {
         var m = new Tally();

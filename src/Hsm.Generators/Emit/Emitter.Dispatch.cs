@@ -42,6 +42,7 @@ internal sealed partial class Emitter
             _w.Line($"__Enqueue_{e.Index}(in e, false);");
             _w.Line("return;");
             _w.Close();
+            _w.Line("if ((__gate & 4) != 0) throw __NoActiveState();");
             EmitGuardedRun($"__Step_{e.Index}(in e);", Literal(e.Name), idle: false);
             _w.Close();
 
@@ -165,11 +166,33 @@ internal sealed partial class Emitter
                 var start = _w.Position;
                 var largestCase = 0;
                 _w.Open($"private int __D{e.Index}_S{slot.Index}{_o}(in {e.TypeName} e)");
+                if (slot.Index == 0 && IsUniform(cases.Select(c => (c.State, c.Candidates, c.Regions)).ToList()))
+                {
+                    // Every state that can be active reacts with the same internal reactions, inherited from a common
+                    // ancestor: no switch over the active state. The gate's bit 4 sends Dispatch to the slow path when there
+                    // is no active state, so this code never runs without one.
+                    var caseStart = _w.Position;
+                    _w.Line($"// The same in every state: {string.Join(", ", cases[0].Candidates.Select(c => c.Owner.Path))}");
+                    foreach (var (owner, reaction) in cases[0].Candidates)
+                    {
+                        EmitReaction(owner, cases[0].State.Id, reaction, "e");
+                    }
+
+                    largestCase = CallsIn(_w.Since(caseStart));
+                    _w.Line($"return {Unhandled};");
+                    _w.Close();
+                    _w.InsertLine(start, largestCase <= (_trivialStep ? InlinedTrivialStepCalls : InlinedStepCalls) ? Inline : NoInline);
+                    continue;
+                }
+
                 _w.Open($"switch (__a{slot.Index})");
+                // When every state that can be active has a case, the last one can be the default: the gate guarantees an
+                // active state in the unobserved code, and one compare fewer is a third of a two-state machine's dispatch.
+                var lastIsDefault = slot.Index == 0 && !_observed && !M.HasRegions && cases.Count >= 2 && cases.Count == RealStates.Count(s => s.Slot == 0);
                 foreach (var c in cases)
                 {
                     var caseStart = _w.Position;
-                    EmitDispatchCase(e, slot, c.State, c.Candidates, c.Regions);
+                    EmitDispatchCase(e, slot, c.State, c.Candidates, c.Regions, lastIsDefault && c.State == cases[cases.Count - 1].State);
                     largestCase = System.Math.Max(largestCase, CallsIn(_w.Since(caseStart)));
                 }
 
@@ -193,6 +216,23 @@ internal sealed partial class Emitter
         }
 
         _trivialStep = false;
+    }
+
+    /// <summary>True when the top region's dispatch needs no switch: in the unobserved code of a machine without regions,
+    /// every state that can be active (simple, final and, after a fault, composite) has a case, and they all list the
+    /// same internal reactions of the same states. Transitions depend on the active state (what to exit), so they never
+    /// qualify; the observed code keeps the switch.</summary>
+    private bool IsUniform(List<(StateModel State, List<(StateModel Owner, ReactionModel Reaction)> Candidates, bool Regions)> cases)
+    {
+        if (_observed || M.HasRegions || cases.Count == 0 || cases.Count != RealStates.Count(s => s.Slot == 0))
+        {
+            return false;
+        }
+
+        var first = cases[0].Candidates;
+        return first.Count > 0 && first.All(c => c.Reaction.Kind == ReactionKind.Internal) &&
+               cases.All(c => !c.Regions && c.Candidates.Count == first.Count &&
+                              c.Candidates.Select(x => (x.Owner.Id, x.Reaction)).SequenceEqual(first.Select(x => (x.Owner.Id, x.Reaction))));
     }
 
     /// <summary>The most exits, entries and user calls written in one case of a step (on all its guarded branches) for the step
@@ -260,9 +300,9 @@ internal sealed partial class Emitter
         _ => true,
     };
 
-    private void EmitDispatchCase(EventModel e, SlotModel slot, StateModel x, List<(StateModel Owner, ReactionModel Reaction)> candidates, bool regionsHandle)
+    private void EmitDispatchCase(EventModel e, SlotModel slot, StateModel x, List<(StateModel Owner, ReactionModel Reaction)> candidates, bool regionsHandle, bool asDefault)
     {
-        _w.Open($"case {x.Id}: // {x.Path}");
+        _w.Open(asDefault ? $"default: // {x.Path} (every other state has a case above)" : $"case {x.Id}: // {x.Path}");
         if (regionsHandle)
         {
             EmitRegionOffers(e, slot, x);

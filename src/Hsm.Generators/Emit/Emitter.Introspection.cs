@@ -60,7 +60,7 @@ internal sealed partial class Emitter
         _w.Close();
         _w.Line("__CreateStates();");
         _w.Line("__started = true;");
-        EmitGuardedRun(Either("__InitSlot_0"), "null", idle: false);
+        EmitGuardedRun(Either("__InitSlot_0") + " __gate &= ~4;", "null", idle: false);
         _w.Close();
 
         _w.Line();
@@ -118,6 +118,7 @@ internal sealed partial class Emitter
         _w.Line(NoInline);
         _w.Open("private void __Abort()");
         _w.Line("__gate &= ~1;");
+        _w.Line("if (__a0 == 0) __gate |= 4; else __gate &= ~4;");
         _w.Line("__ClearQueues();");
         _w.Close();
     }
@@ -289,6 +290,7 @@ internal sealed partial class Emitter
         _w.Close();
         _w.Close();
         _w.Line("__started = true;");
+        _w.Line("__gate &= ~4;");
         _w.Line("__terminated = __kind[__a0] == 3 && __parent[__a0] == 0;");
         _w.Close();
     }

@@ -125,8 +125,9 @@ internal sealed partial class Emitter
 
         _w.Line("private bool __started;");
         _w.Line("// Nonzero sends Dispatch to its slow path: bit 1, a run is in progress (an event dispatched now is queued); bit 2, an");
-        _w.Line("// observer is attached. One test on the hot path covers both.");
-        _w.Line("private int __gate;");
+        _w.Line("// observer is attached; bit 4, there is no active state (not started, or user code threw after every state was");
+        _w.Line("// exited). One test on the hot path covers all three, so the dispatch code itself may assume an active state.");
+        _w.Line("private int __gate = 4;");
         _w.Line("private bool __terminated;");
         _w.Line("private int __where; // (state id << 3) | HsmActionKind of the user code running, for HsmActionException");
         _w.Line("private int __currentEvent = -1; // tag of the queued event being processed (-1: the dispatched one, -2: completion)");

@@ -8,7 +8,9 @@ public sealed partial class RaftNode
     /// <summary>
     /// Stops the node. A leader first transfers leadership to the most up-to-date voter (so the cluster does not wait for an
     /// election timeout) and waits for its in-flight proposals to settle; whatever is still pending when
-    /// <paramref name="cancellationToken"/> fires fails with <see cref="ProposalDroppedException"/>. Safe to call more than once.
+    /// <paramref name="cancellationToken"/> fires fails with <see cref="ProposalDroppedException"/>. Safe to call more than once
+    /// and concurrently: a later call returns when the node has stopped (or throws <see cref="OperationCanceledException"/>
+    /// if its own token fires first; the stop under way goes on).
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -16,12 +18,37 @@ public sealed partial class RaftNode
         {
             if (Interlocked.CompareExchange(ref _state, 3, 0) == 0)
             {
-                await DisposeResourcesAsync().ConfigureAwait(false);
+                try
+                {
+                    await DisposeResourcesAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    _stopped.TrySetResult();
+                }
+
+                return;
             }
 
+            await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        try
+        {
+            await StopStartedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>Completes when a stop has finished (whether it succeeded or threw); later StopAsync calls wait on it.</summary>
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task StopStartedAsync(CancellationToken cancellationToken)
+    {
         var status = _status;
         NodeLog.Stopping(_logger, Id, status.Role == RaftRole.Leader);
         try

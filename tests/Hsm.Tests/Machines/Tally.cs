@@ -7,12 +7,16 @@ public readonly record struct Swap;
 public readonly record struct Burst;
 public readonly record struct Watch(bool On);
 public readonly record struct Boom;
+public readonly record struct Clear;
 
 /// <summary>A machine whose Tock and Swap steps run only trivial user code (field arithmetic: no call, no throw), so the
 /// generator dispatches them without the guarded run (ADR 0007); Burst, Watch and Boom run ordinary user code.</summary>
-[StateMachine]
+/// Clear is handled by the machine itself in every state: its dispatch has no switch over the active state at all.
+[StateMachine, Internal<Clear>(Action = nameof(Zero))]
 public partial class Tally
 {
+    void Zero() => Count = 0;
+
     public int Count;
     public int Entries;
     public int Exits;

@@ -63,6 +63,30 @@ public class NodeFailureTests
     }
 
     [Fact]
+    public async Task ASecondStopWaitsUntilTheFirstHasStoppedTheNode()
+    {
+        var log = new FaultyLogStore();
+        var node = await StartSingleNodeAsync(log, new CounterStateMachine());
+        log.DisposeGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = node.StopAsync();
+        await log.DisposeEntered.Task.WaitAsync(NodeCluster.HangGuard); // the first stop is releasing the storage
+
+        // A host stopping the node while something else disposes it: neither may return while the node is still stopping.
+        var second = node.StopAsync();
+        var third = node.DisposeAsync().AsTask();
+        Assert.False(second.IsCompleted, "a second StopAsync returned while the node was still stopping");
+        Assert.False(third.IsCompleted, "DisposeAsync returned while the node was still stopping");
+
+        // Its own token bounds how long a second caller waits, as for the first.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => node.StopAsync(new CancellationToken(canceled: true)));
+
+        log.DisposeGate.SetResult();
+        await Task.WhenAll(first, second, third).WaitAsync(NodeCluster.HangGuard);
+        Assert.True(log.Disposed);
+        await node.StopAsync().WaitAsync(NodeCluster.HangGuard); // stopped: returns at once
+    }
+
+    [Fact]
     public async Task AStateMachineThatThrowsOperationCanceledFailsOnlyThatCommand()
     {
         var sm = new ThrowingStateMachine();
@@ -297,10 +321,21 @@ public class NodeFailureTests
         public ValueTask ReadAsync(long from, long toExclusive, ICollection<LogEntry> destination, CancellationToken cancellationToken = default) =>
             _inner.ReadAsync(from, toExclusive, destination, cancellationToken);
 
-        public ValueTask DisposeAsync()
+        /// <summary>When set, disposing waits on it (after signalling <see cref="DisposeEntered"/>).</summary>
+        public TaskCompletionSource? DisposeGate { get; set; }
+
+        public TaskCompletionSource DisposeEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask DisposeAsync()
         {
+            if (DisposeGate is { } gate)
+            {
+                DisposeEntered.TrySetResult();
+                await gate.Task;
+            }
+
             Disposed = true;
-            return _inner.DisposeAsync();
+            await _inner.DisposeAsync();
         }
     }
 
