@@ -103,12 +103,26 @@ internal sealed class GrpcCluster(int size, long snapshotEveryEntries = 0, int s
     }
 
     /// <summary>Proposes <paramref name="count"/> commands of <paramref name="bytes"/> bytes each on the leader and waits
-    /// until every running node has applied them.</summary>
+    /// until every running node has applied them. If leadership moves meanwhile (an election under the load of a full test
+    /// run), a command the old leader refused (<see cref="NotLeaderException"/>: never appended, so safe to resend) goes to
+    /// the new leader; the next steps of a test should then ask <see cref="WaitForLeaderAsync"/> who leads.</summary>
     public async Task ReplicateAsync(RaftNode leader, string prefix, int count, int bytes = 16)
     {
         for (var i = 0; i < count; i++)
         {
-            await leader.ProposeAsync(Encoding.UTF8.GetBytes($"{prefix}{i}:".PadRight(bytes, '.'))).AsTask().WaitAsync(HangGuard);
+            var command = Encoding.UTF8.GetBytes($"{prefix}{i}:".PadRight(bytes, '.'));
+            while (true)
+            {
+                try
+                {
+                    await leader.ProposeAsync(command).AsTask().WaitAsync(HangGuard);
+                    break;
+                }
+                catch (NotLeaderException)
+                {
+                    leader = await WaitForLeaderAsync();
+                }
+            }
         }
 
         await WaitForAppliedAsync(leader.Status.CommitIndex);
