@@ -141,6 +141,29 @@ public sealed class GrpcRaftTransport : RaftTransportBase
         }
     }
 
+    /// <summary>The gRPC channels this transport holds, one per peer address it has connected to (monitoring; a removed
+    /// peer's channel is released once its link has stopped).</summary>
+    public int OpenPeerChannels => _channels.Count;
+
+    /// <inheritdoc />
+    protected override void OnPeerLinkRemoved(ClusterMember member, Task stopped) =>
+        _ = stopped.ContinueWith(static (_, state) =>
+        {
+            var (transport, removed) = ((GrpcRaftTransport, ClusterMember))state!;
+            transport.ReleaseChannel(removed);
+        }, (this, member), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>Disposes the channel to the removed peer's address unless a current peer (a new one on the same address) uses
+    /// it. Should a link for that address connect in between, its attempt fails and its next one makes a new channel.</summary>
+    private void ReleaseChannel(ClusterMember removed)
+    {
+        if (!IsPeerAddress(removed.Address) && _channels.TryRemove(removed.Address, out var peer))
+        {
+            peer.Channel.Dispose();
+            TransportLog.PeerReleased(Logger, removed.Id, removed.Address);
+        }
+    }
+
     /// <inheritdoc />
     protected override ValueTask DisposeCoreAsync()
     {

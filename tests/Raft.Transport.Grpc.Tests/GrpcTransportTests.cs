@@ -41,6 +41,41 @@ public sealed class GrpcTransportTests
     }
 
     [Fact]
+    public async Task A_removed_peers_channel_is_released_once_its_link_has_stopped()
+    {
+        var logs = new RecordingLoggerFactory();
+        await using var a = new GrpcRaftTransport(Options(1), new IPEndPoint(IPAddress.Loopback, 0), loggerFactory: logs);
+        await using var b = new GrpcRaftTransport(Options(2), new IPEndPoint(IPAddress.Loopback, 0), loggerFactory: logs);
+        await using var c = new GrpcRaftTransport(Options(3), new IPEndPoint(IPAddress.Loopback, 0), loggerFactory: logs);
+        var bHandler = new RecordingHandler();
+        var cHandler = new RecordingHandler();
+        await b.StartAsync(bHandler);
+        await c.StartAsync(cHandler);
+        await a.StartAsync(new RecordingHandler());
+        b.UpdatePeers([new ClusterMember(1, a.Address)]);
+        c.UpdatePeers([new ClusterMember(1, a.Address)]);
+        a.UpdatePeers([new ClusterMember(2, b.Address), new ClusterMember(3, c.Address)]);
+        a.Send(new Heartbeat { From = 1, To = 2, Term = 1, Context = 7 });
+        a.Send(new Heartbeat { From = 1, To = 3, Term = 1, Context = 8 });
+        await bHandler.WaitForAsync(m => m is Heartbeat { Context: 7 }, HangGuard, "node 2 reached");
+        await cHandler.WaitForAsync(m => m is Heartbeat { Context: 8 }, HangGuard, "node 3 reached");
+        Assert.Equal(2, a.OpenPeerChannels);
+
+        // Node 2 leaves the configuration: its channel (and HTTP/2 connection) goes once its link has stopped.
+        a.UpdatePeers([new ClusterMember(3, c.Address)]);
+        await logs.WaitForAsync(r => r.EventId.Id == 9014 && r.Message.Contains(b.Address), HangGuard, "node 2's channel released");
+        Assert.Equal(1, a.OpenPeerChannels);
+
+        // The remaining peer is unaffected, and node 2 can come back: a new channel is made on demand.
+        a.Send(new Heartbeat { From = 1, To = 3, Term = 1, Context = 9 });
+        await cHandler.WaitForAsync(m => m is Heartbeat { Context: 9 }, HangGuard, "node 3 still reached");
+        a.UpdatePeers([new ClusterMember(2, b.Address), new ClusterMember(3, c.Address)]);
+        a.Send(new Heartbeat { From = 1, To = 2, Term = 1, Context = 10 });
+        await bHandler.WaitForAsync(m => m is Heartbeat { Context: 10 }, HangGuard, "node 2 reached again");
+        Assert.Equal(2, a.OpenPeerChannels);
+    }
+
+    [Fact]
     public async Task A_peer_of_another_cluster_is_refused_at_the_handshake_with_a_clear_reason()
     {
         var logs = new RecordingLoggerFactory();

@@ -48,7 +48,12 @@ internal abstract class PeerLink<T>
 /// A transport's peers: a lock-free lookup for <see cref="IRaftTransport.Send"/>, and membership changes that keep
 /// links whose address is unchanged, create links for new peers (or changed addresses), and stop the rest.
 /// </summary>
-internal sealed class PeerLinks<TLink, T>(NodeId self, Func<ClusterMember, TLink> create, object owner)
+/// <param name="self">This node (never a peer of itself).</param>
+/// <param name="create">Makes the link of a new peer.</param>
+/// <param name="owner">The transport, named by <see cref="ObjectDisposedException"/>.</param>
+/// <param name="removed">Called (under the lock, after <see cref="PeerLink{T}.Stop"/>) for every link a membership change
+/// stops, so the owner can release what it kept for that peer once the link's loop is done.</param>
+internal sealed class PeerLinks<TLink, T>(NodeId self, Func<ClusterMember, TLink> create, object owner, Action<TLink>? removed = null)
     where TLink : PeerLink<T>
 {
     private readonly Lock _lock = new();
@@ -59,6 +64,20 @@ internal sealed class PeerLinks<TLink, T>(NodeId self, Func<ClusterMember, TLink
     public bool TryGet(NodeId peer, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TLink? link) => _links.TryGetValue(peer, out link);
 
     public bool Contains(NodeId peer) => _links.ContainsKey(peer);
+
+    /// <summary>True when a current peer has this address.</summary>
+    public bool HasAddress(string address)
+    {
+        foreach (var link in _links.Values)
+        {
+            if (string.Equals(link.Member.Address, address, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public PeerHealth Health(NodeId peer) => _links.TryGetValue(peer, out var link) ? link.Outbox.Health : default;
 
@@ -109,6 +128,7 @@ internal sealed class PeerLinks<TLink, T>(NodeId self, Func<ClusterMember, TLink
                 if (!next.TryGetValue(id, out var kept) || kept != old)
                 {
                     old.Stop();
+                    removed?.Invoke(old);
                 }
             }
 

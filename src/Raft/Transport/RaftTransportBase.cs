@@ -45,7 +45,8 @@ public abstract partial class RaftTransportBase : IRaftTransport
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(GetType().FullName ?? "HsmRaft.Transport");
         _backoff = new ReconnectBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax, random ?? new Random());
         Receiver = new RaftFrameReceiver(options, serializer, IsKnownPeer, Logger);
-        _peers = new PeerLinks<PeerLink, RaftMessage>(options.LocalNodeId, member => new PeerLink(this, member), this);
+        _peers = new PeerLinks<PeerLink, RaftMessage>(options.LocalNodeId, member => new PeerLink(this, member), this,
+            link => OnPeerLinkRemoved(link.Member, link.Completion));
     }
 
     /// <summary>The validated options.</summary>
@@ -135,6 +136,17 @@ public abstract partial class RaftTransportBase : IRaftTransport
 
     /// <summary>True when <paramref name="id"/> is a current peer (inbound frames from anyone else are rejected).</summary>
     protected bool IsKnownPeer(NodeId id) => _peers.Contains(id);
+
+    /// <summary>True when a current peer has <paramref name="address"/>.</summary>
+    protected bool IsPeerAddress(string address) => _peers.HasAddress(address);
+
+    /// <summary>A membership change removed <paramref name="member"/> (or changed its address): its link is stopping, and
+    /// <paramref name="stopped"/> completes when its loop has ended. Override to release what was kept for the peer (a
+    /// connection pool, a channel). Called while the peer set is being updated: do not block, and do not call
+    /// <see cref="UpdatePeers"/> from it.</summary>
+    protected virtual void OnPeerLinkRemoved(ClusterMember member, Task stopped)
+    {
+    }
 
     /// <summary>The current peer <paramref name="id"/> (its address), or null when it is not a peer.</summary>
     protected ClusterMember? FindPeer(NodeId id) => _peers.TryGet(id, out var link) ? link.Member : null;

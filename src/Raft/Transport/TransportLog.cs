@@ -29,6 +29,10 @@ public static partial class TransportLog
     [LoggerMessage(EventId = 9013, Level = LogLevel.Warning, Message = "Peer {Peer} at {Address} stopped reading (a write stalled for {Timeout}); closed the connection")]
     public static partial void PeerStalled(ILogger logger, NodeId peer, string address, TimeSpan timeout);
 
+    /// <summary>A removed peer's link stopped and what the transport kept for it (a channel, a pool) was released.</summary>
+    [LoggerMessage(EventId = 9014, Level = LogLevel.Debug, Message = "Released the connection to removed peer {Peer} at {Address}")]
+    public static partial void PeerReleased(ILogger logger, NodeId peer, string address);
+
     /// <summary>A message could not be sent because it breaks a limit the receiver enforces.</summary>
     [LoggerMessage(EventId = 9020, Level = LogLevel.Error, Message = "Dropped a message to peer {Peer}: {Reason}")]
     public static partial void MessageRejected(ILogger logger, NodeId peer, string reason);
