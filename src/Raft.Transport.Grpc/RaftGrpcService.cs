@@ -23,6 +23,11 @@ internal sealed class RaftGrpcService(RaftFrameReceiver receiver, Func<NodeId, S
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
         var cancellationToken = cancellation.Token;
         using var session = receiver.Open(remote);
+        if (session.Refused)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, "The node has as many inbound streams as it accepts; try again later."));
+        }
+
         if ((CheckHandshake(context.RequestHeaders, session) ?? CheckIdentity(session.Reader.Sender, connection.ClientCertificate)) is { } refusal)
         {
             session.Reject(refusal);

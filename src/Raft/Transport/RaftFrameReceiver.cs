@@ -51,11 +51,20 @@ public sealed class RaftFrameReceiver
     /// <summary>Inbound connections currently open.</summary>
     public int ActiveConnections => Volatile.Read(ref _active);
 
-    /// <summary>Opens a session for one inbound connection; dispose it when the connection ends.</summary>
+    /// <summary>Opens a session for one inbound connection; dispose it when the connection ends. Past
+    /// <see cref="RaftTransportOptions.MaxInboundConnections"/> the session is <see cref="InboundSession.Refused"/>: the
+    /// refusal is logged, and it accepts nothing (close the connection).</summary>
     public InboundSession Open(string remoteAddress)
     {
-        Interlocked.Increment(ref _active);
-        return new InboundSession(this, new RaftFrameReader(_options, _serializer, _isKnownPeer), remoteAddress);
+        var open = Interlocked.Increment(ref _active);
+        var session = new InboundSession(this, new RaftFrameReader(_options, _serializer, _isKnownPeer), remoteAddress);
+        if (open > _options.MaxInboundConnections)
+        {
+            session.Refused = true;
+            session.Reject($"this node already has {open - 1} inbound connections, the most RaftTransportOptions.MaxInboundConnections allows");
+        }
+
+        return session;
     }
 
     /// <summary>
@@ -65,6 +74,11 @@ public sealed class RaftFrameReceiver
     public async Task ReceiveAsync(PipeReader input, string remoteAddress, CancellationToken cancellationToken)
     {
         using var session = Open(remoteAddress);
+        if (session.Refused)
+        {
+            return;
+        }
+
         var frameDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var midFrame = false;
         try
@@ -151,6 +165,10 @@ public sealed class RaftFrameReceiver
         /// <summary>The peer's network address, for logs.</summary>
         public string RemoteAddress { get; }
 
+        /// <summary>True when the connection was refused at <see cref="Open"/> (too many inbound connections): it delivers
+        /// nothing, and the caller should close it.</summary>
+        public bool Refused { get; internal set; }
+
         /// <summary>
         /// Delivers every frame in <paramref name="frames"/>, which must hold whole frames only (message-oriented
         /// transports such as gRPC, where one transport message carries one batch). Returns false when the connection
@@ -158,6 +176,11 @@ public sealed class RaftFrameReceiver
         /// </summary>
         public async ValueTask<bool> ReceiveBatchAsync(ReadOnlyMemory<byte> frames, CancellationToken cancellationToken)
         {
+            if (Refused)
+            {
+                return false;
+            }
+
             try
             {
                 var buffer = new ReadOnlySequence<byte>(frames);
@@ -179,6 +202,11 @@ public sealed class RaftFrameReceiver
         /// Returns false when it was rejected (logged once).</summary>
         public async ValueTask<bool> ReceiveObjectAsync(ReadOnlyMemory<byte> clusterId, RaftMessage message, CancellationToken cancellationToken)
         {
+            if (Refused)
+            {
+                return false;
+            }
+
             try
             {
                 Reader.ValidateEnvelope(clusterId.Span, message.From, message.To);

@@ -58,6 +58,11 @@ public sealed class RaftTransportOptions
     /// closed and the reason logged. Idle time between whole frames is not limited. Default 30 s.</summary>
     public TimeSpan FrameReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The most inbound connections (streams, for gRPC) this node keeps open at once; one more is refused and the
+    /// refusal logged, so a flood of connections cannot pin a reader and buffers each. A cluster needs about one per peer
+    /// (two for a moment while a peer reconnects). Default 1024.</summary>
+    public int MaxInboundConnections { get; set; } = 1024;
+
     /// <summary>TLS and mutual TLS settings; null or <see cref="TransportSecurityOptions.Certificate"/> unset means cleartext
     /// (only sensible on loopback or a private network).</summary>
     public TransportSecurityOptions? Security { get; set; }
@@ -97,6 +102,11 @@ public sealed class RaftTransportOptions
         if (PeerQueueCapacity < 1)
         {
             problems.Add($"RaftTransportOptions.PeerQueueCapacity is {PeerQueueCapacity}; use a positive number of messages, for example 4096.");
+        }
+
+        if (MaxInboundConnections < 1)
+        {
+            problems.Add($"RaftTransportOptions.MaxInboundConnections is {MaxInboundConnections}; use a positive number, for example 1024.");
         }
 
         CheckPositive(problems, nameof(ReconnectBackoffMin), ReconnectBackoffMin, "50 ms");
