@@ -160,10 +160,11 @@ partial class Judge : global::Hsm.IStateMachine
             __DispatchSlow_0(e);
             return;
         }
+        var __e = e;
         __gate = 1;
         try
         {
-            __D0_S0(in e);
+            __D0_S0(in __e);
             if (__pending != 0) __Drain();
             __gate &= ~1;
         }
@@ -833,6 +834,7 @@ partial class Judge : global::Hsm.IStateMachine
         if (configuration.Machine != "Judge") throw new global::System.ArgumentException($"The configuration belongs to state machine '{configuration.Machine}', not 'Judge'.", nameof(configuration));
         __CreateStates();
         __ClearQueues();
+        __gate |= 4;
         __a0 = 0;
         __hist_3 = 0;
         foreach (var path in configuration.ActiveStates)

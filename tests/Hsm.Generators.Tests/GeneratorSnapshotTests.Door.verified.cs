@@ -138,7 +138,8 @@ partial class Door : global::Hsm.IStateMachine
             __DispatchSlow_0(e);
             return;
         }
-        __D0_S0(in e);
+        var __e = e;
+        __D0_S0(in __e);
     }
 
     /// <summary>Dispatch while a run is in progress (the event is queued) or while an observer is attached.</summary>
@@ -211,7 +212,8 @@ partial class Door : global::Hsm.IStateMachine
             __DispatchSlow_1(e);
             return;
         }
-        __D1_S0(in e);
+        var __e = e;
+        __D1_S0(in __e);
     }
 
     /// <summary>Dispatch while a run is in progress (the event is queued) or while an observer is attached.</summary>
@@ -690,6 +692,7 @@ partial class Door : global::Hsm.IStateMachine
         if (configuration.Machine != "Door") throw new global::System.ArgumentException($"The configuration belongs to state machine '{configuration.Machine}', not 'Door'.", nameof(configuration));
         __CreateStates();
         __ClearQueues();
+        __gate |= 4;
         __a0 = 0;
         foreach (var path in configuration.ActiveStates)
         {

@@ -144,10 +144,11 @@ partial class Hierarchy : global::Hsm.IStateMachine
             __DispatchSlow_0(e);
             return;
         }
+        var __e = e;
         __gate = 1;
         try
         {
-            __D0_S0(in e);
+            __D0_S0(in __e);
             if (__pending != 0) __Drain();
             __gate &= ~1;
         }
@@ -231,10 +232,11 @@ partial class Hierarchy : global::Hsm.IStateMachine
             __DispatchSlow_1(e);
             return;
         }
+        var __e = e;
         __gate = 1;
         try
         {
-            __D1_S0(in e);
+            __D1_S0(in __e);
             if (__pending != 0) __Drain();
             __gate &= ~1;
         }
@@ -318,10 +320,11 @@ partial class Hierarchy : global::Hsm.IStateMachine
             __DispatchSlow_2(e);
             return;
         }
+        var __e = e;
         __gate = 1;
         try
         {
-            __D2_S0(in e);
+            __D2_S0(in __e);
             if (__pending != 0) __Drain();
             __gate &= ~1;
         }
@@ -974,6 +977,7 @@ partial class Hierarchy : global::Hsm.IStateMachine
         if (configuration.Machine != "Hierarchy") throw new global::System.ArgumentException($"The configuration belongs to state machine '{configuration.Machine}', not 'Hierarchy'.", nameof(configuration));
         __CreateStates();
         __ClearQueues();
+        __gate |= 4;
         __a0 = 0;
         foreach (var path in configuration.ActiveStates)
         {

@@ -176,10 +176,11 @@ partial class Outer
                 __DispatchSlow_0(e);
                 return;
             }
+            var __e = e;
             __gate = 1;
             try
             {
-                __D0_S0(in e);
+                __D0_S0(in __e);
                 if (__pending != 0 || __transitioned) __Drain();
                 __gate &= ~1;
             }
@@ -263,10 +264,11 @@ partial class Outer
                 __DispatchSlow_1(e);
                 return;
             }
+            var __e = e;
             __gate = 1;
             try
             {
-                if (__D1_S0(in e) == 2) __Defer_1(in e);
+                if (__D1_S0(in __e) == 2) __Defer_1(in __e);
                 if (__pending != 0 || __transitioned) __Drain();
                 __gate &= ~1;
             }
@@ -351,10 +353,11 @@ partial class Outer
                 __DispatchSlow_2(e);
                 return;
             }
+            var __e = e;
             __gate = 1;
             try
             {
-                __D2_S0(in e);
+                __D2_S0(in __e);
                 if (__pending != 0 || __transitioned) __Drain();
                 __gate &= ~1;
             }
@@ -1449,6 +1452,7 @@ partial class Outer
             __CreateStates();
             __ClearQueues();
             __deferred.Clear();
+            __gate |= 4;
             __a0 = 0;
             __a1 = 0;
             __a2 = 0;

@@ -21,6 +21,7 @@ public class TrivialBodiesTests
             public long Big;
             public bool Flag;
             public double Ratio;
+            public decimal Money;
             public Color Color;
             public Pair Pair;
             public Ref? Other;
@@ -63,6 +64,11 @@ public class TrivialBodiesTests
     [InlineData("Machine.Count %= e.N;")]
     [InlineData("Machine.Count = checked(Machine.Count + 1);")] // overflow
     [InlineData("Machine.Count = checked((int)Machine.Big);")]
+    [InlineData("Machine.Count = (int)Machine.Money;")] // decimal conversions throw on overflow even unchecked
+    [InlineData("Machine.Big += (long)Machine.Money;")]
+    [InlineData("Machine.Money = (decimal)Machine.Ratio;")]
+    [InlineData("Machine.Color = (Color)Machine.Money;")]
+    [InlineData("Machine.Money = Machine.Money + 1;")]
     [InlineData("M.Shared++;")] // a static field may run a type initializer
     [InlineData("Machine.Other = new Ref();")] // an allocation runs a constructor
     [InlineData("object o = Machine.Count;")] // boxing allocates

@@ -106,6 +106,42 @@ public class TrivialStepTests
     }
 
     [Fact]
+    public void A_restore_that_fails_half_way_leaves_no_active_state_on_every_path()
+    {
+        var m = new Tally();
+        m.Start();
+        m.Count = 5;
+        Assert.Throws<ArgumentException>(() => m.RestoreConfiguration(new HsmConfiguration("Tally", ["Nope"], [], [])));
+        Assert.Contains("has no active state", Assert.Throws<HsmException>(() => m.Dispatch(new Clear())).Message); // no switch
+        Assert.Contains("has no active state", Assert.Throws<HsmException>(() => m.Dispatch(new Swap())).Message); // default case
+        Assert.Equal((5, 1, 0), (m.Count, m.Entries, m.Exits));
+
+        m.RestoreConfiguration(new HsmConfiguration("Tally", ["On"], [], []));
+        m.Dispatch(new Clear());
+        Assert.Equal(0, m.Count);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Every_path_processes_the_event_as_it_was_when_dispatched(bool observed)
+    {
+        var m = new Snapshotting();
+        m.Start();
+        if (observed)
+        {
+            m.Observer = new TraceRecorder();
+        }
+
+        m.Slot.N = 1;
+        m.Dispatch(in m.Slot); // trivial step (fast path, or the observed one)
+        Assert.Equal((1, 99), (m.Seen, m.Slot.N));
+        m.Slot2.N = 2;
+        m.Dispatch(in m.Slot2); // guarded step
+        Assert.Equal([2], m.Log);
+    }
+
+    [Fact]
     public void After_user_code_threw_trivial_steps_run_at_once_again()
     {
         var m = new Tally();

@@ -21,15 +21,18 @@ internal sealed partial class Emitter
             _w.Line($"__DispatchSlow_{e.Index}(e);");
             _w.Line("return;");
             _w.Close();
+            // Every path works on a copy of the event taken here, as the queued and observed paths must: user code that
+            // changes what the caller's reference points to does not change the event being processed.
+            _w.Line("var __e = e;");
             if (StepIsTrivial(e))
             {
                 // Every piece of user code this event can run was proven unable to throw or to call anything (ADR 0007): it
                 // cannot re-enter the machine, fault half-way, or leave work queued, so the step needs no guarded run.
-                _w.Line($"__D{e.Index}_S0(in e);");
+                _w.Line($"__D{e.Index}_S0(in __e);");
             }
             else
             {
-                EmitGuardedRun(UnobservedStep(e), Literal(e.Name), idle: true);
+                EmitGuardedRun(UnobservedStep(e, "__e"), Literal(e.Name), idle: true);
             }
 
             _w.Close();
@@ -114,9 +117,9 @@ internal sealed partial class Emitter
     }
 
     /// <summary>The step of <paramref name="e"/> with no observer attached: the top region's dispatch, then deferral.</summary>
-    private string UnobservedStep(EventModel e) => IsDeferred(e.Index)
-        ? $"if (__D{e.Index}_S0(in e) == {Deferred}) __Defer_{e.Index}(in e);"
-        : $"__D{e.Index}_S0(in e);";
+    private string UnobservedStep(EventModel e, string variable = "e") => IsDeferred(e.Index)
+        ? $"if (__D{e.Index}_S0(in {variable}) == {Deferred}) __Defer_{e.Index}(in {variable});"
+        : $"__D{e.Index}_S0(in {variable});";
 
     /// <summary>True when dispatching <paramref name="e"/> with no observer attached runs only trivial user code (no throw, no
     /// call: <c>Parsing/TrivialBodies</c>) and the machine's own code cannot queue work (no deferred events, no completion

@@ -240,6 +240,9 @@ internal sealed partial class Emitter
         {
             _w.Line("__deferred.Clear();");
         }
+        // Until the restore succeeds there is no active state: a restore that throws half-way leaves the machine refusing
+        // events with "no active state", as if every state had been exited.
+        _w.Line("__gate |= 4;");
         foreach (var slot in M.Slots)
         {
             _w.Line($"__a{slot.Index} = 0;");

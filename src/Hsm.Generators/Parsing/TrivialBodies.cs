@@ -17,7 +17,8 @@ namespace Hsm.Generators.Parsing;
 /// What counts is deliberately narrow and decided on the operation tree: reads and writes of locals, parameters and
 /// instance fields reached through <c>this</c>, <c>Machine</c> or a value-type field; constants; built-in unchecked
 /// arithmetic, comparison and logic on primitive types and enums (no integer division or remainder, which can throw);
-/// identity, numeric, enum and upcast conversions; <c>if</c>/<c>?:</c>, blocks and <c>return</c>. Anything else (a call,
+/// identity conversions, numeric and enum conversions between primitive types (not decimal's, which throw on overflow
+/// even unchecked), upcasts; <c>if</c>/<c>?:</c>, blocks and <c>return</c>. Anything else (a call,
 /// a property other than <c>Machine</c>, an allocation, an array element, a static field, a user-defined operator,
 /// checked arithmetic, a loop, a lambda) makes the body non-trivial, and the step keeps the full guarded run.
 /// </para>
@@ -201,8 +202,9 @@ internal sealed class TrivialBodies
 
         if (conversion.IsNumeric || conversion.IsEnumeration)
         {
-            // An explicit numeric conversion throws on overflow in a checked context; an implicit one never does.
-            return conversion.IsImplicit || !operation.IsChecked;
+            // Between primitive types and enums an explicit conversion throws only in a checked context, an implicit one
+            // never. Decimal conversions are numeric too but throw on overflow even unchecked ((int)1e20m).
+            return IsPrimitive(operation.Operand.Type) && IsPrimitive(operation.Type) && (conversion.IsImplicit || !operation.IsChecked);
         }
 
         // An upcast (to a base class or an interface) never throws; a downcast, boxing and unboxing can or allocate.
