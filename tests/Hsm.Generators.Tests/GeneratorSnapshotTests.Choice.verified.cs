@@ -161,21 +161,7 @@ partial class Judge : global::Hsm.IStateMachine
             return;
         }
         var __e = e;
-        __gate = 1;
-        try
-        {
-            __D0_S0(in __e);
-            if (__pending != 0) __Drain();
-            __gate &= ~1;
-        }
-        catch (global::System.Exception ex) when (__Caught(ex))
-        {
-            throw __Fault("Score");
-        }
-        finally
-        {
-            if ((__gate & 1) != 0) __Abort();
-        }
+        __D0_S0(in __e);
     }
 
     /// <summary>Dispatch while a run is in progress (the event is queued) or while an observer is attached.</summary>
@@ -248,7 +234,6 @@ partial class Judge : global::Hsm.IStateMachine
             {
                 {
                     __Exit_1();
-                    __where = 11;
                     __s_Waiting.__Hsm_Keep(e);
                     var __g1 = __s_Decide.__Hsm_High();
                     if (__g1)
@@ -258,7 +243,8 @@ partial class Judge : global::Hsm.IStateMachine
                     }
                     else
                     {
-                        __Enter_6();
+                        __Enter_6__q();
+                        __a0 = 6;
                     }
                     return 1;
                 }
@@ -295,8 +281,9 @@ partial class Judge : global::Hsm.IStateMachine
             default: // Fail (every other state has a case above)
             {
                 {
-                    __Exit_6();
-                    __Enter_1();
+                    __Exit_6__q();
+                    __Enter_1__q();
+                    __a0 = 1;
                     return 1;
                 }
             }
@@ -315,6 +302,11 @@ partial class Judge : global::Hsm.IStateMachine
     private void __Exit_1()
     {
         __a0 = 0;
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_1__q()
+    {
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -371,6 +363,16 @@ partial class Judge : global::Hsm.IStateMachine
     private void __Exit_6()
     {
         __a0 = 0;
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Enter_6__q()
+    {
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void __Exit_6__q()
+    {
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -10,7 +10,9 @@ public class TrivialBodiesTests
     private const string Template = """
         using Hsm;
         namespace T;
-        public struct Ev { public int N; }
+        public struct Ev { public int N; public int Auto { get; set; } }
+        public readonly record struct Rec(int Size);
+        public abstract class Base { public virtual int Virt { get; set; } }
         public sealed class Ref { public int N; }
         public enum Color { Red, Green }
         public struct Pair { public int A; public int B; }
@@ -29,6 +31,10 @@ public class TrivialBodiesTests
             public static int Shared;
             public const int Limit = 10;
             public int Property { get; set; }
+            public int Computed { get => Count * 2; set => Count = value / 2; }
+            public long Stamp { get; init; }
+            public Rec Last;
+            public Base? Other2;
             public void Helper() { }
 
             [Initial, Internal<Ev>(Action = nameof(Subject))]
@@ -53,11 +59,16 @@ public class TrivialBodiesTests
     [InlineData("Machine.Count = (int)Machine.Ratio;")]
     [InlineData("Machine.Other = null;")]
     [InlineData("return;")]
+    [InlineData("Machine.Property++;")] // auto-properties: the compiler writes their accessors
+    [InlineData("Machine.Property = e.Auto + Machine.Last.Size;")] // a struct's auto-property, a positional record's
+    [InlineData("_local = (int)Machine.Stamp;")]
     public void Simple_field_and_arithmetic_code_is_trivial(string body) => Assert.True(Analyse(body), body);
 
     [Theory]
     [InlineData("Machine.Helper();")] // a call can reach Dispatch
-    [InlineData("Machine.Property = 1;")] // a property is a call
+    [InlineData("Machine.Computed = 1;")] // a property with accessor bodies is a call
+    [InlineData("_local = Machine.Computed;")]
+    [InlineData("_local = Machine.Other2!.Virt;")] // virtual, and a null receiver
     [InlineData("Machine.Other!.N = 1;")] // a null receiver throws
     [InlineData("Machine.Items[0] = 1;")] // index out of range
     [InlineData("Machine.Count = Machine.Count / e.N;")] // division by zero

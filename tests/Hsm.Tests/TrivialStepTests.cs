@@ -106,6 +106,16 @@ public class TrivialStepTests
     }
 
     [Fact]
+    public void Auto_properties_and_record_properties_run_on_the_fast_path_too()
+    {
+        var m = new Tally();
+        m.Start();
+        m.Dispatch(new Raise(3));
+        m.Dispatch(new Raise(4));
+        Assert.Equal(7, m.Level);
+    }
+
+    [Fact]
     public void A_restore_that_fails_half_way_leaves_no_active_state_on_every_path()
     {
         var m = new Tally();

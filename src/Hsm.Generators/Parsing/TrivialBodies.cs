@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -14,12 +15,12 @@ namespace Hsm.Generators.Parsing;
 /// bookkeeping: no busy flag around it, no queue to drain after it, no record of where it is for an exception message
 /// (docs/adr/0007).
 /// <para>
-/// What counts is deliberately narrow and decided on the operation tree: reads and writes of locals, parameters and
-/// instance fields reached through <c>this</c>, <c>Machine</c> or a value-type field; constants; built-in unchecked
+/// What counts is deliberately narrow and decided on the operation tree: reads and writes of locals, parameters, and
+/// instance fields and auto-properties reached through <c>this</c>, <c>Machine</c> or a value; constants; built-in unchecked
 /// arithmetic, comparison and logic on primitive types and enums (no integer division or remainder, which can throw);
 /// identity conversions, numeric and enum conversions between primitive types (not decimal's, which throw on overflow
 /// even unchecked), upcasts; <c>if</c>/<c>?:</c>, blocks and <c>return</c>. Anything else (a call,
-/// a property other than <c>Machine</c>, an allocation, an array element, a static field, a user-defined operator,
+/// a property with accessor bodies, an allocation, an array element, a static field, a user-defined operator,
 /// checked arithmetic, a loop, a lambda) makes the body non-trivial, and the step keeps the full guarded run.
 /// </para>
 /// </summary>
@@ -133,7 +134,8 @@ internal sealed class TrivialBodies
 
                 return NeverNull(field.Instance) && Safe(field.Instance);
             case IPropertyReferenceOperation property:
-                return IsMachineProperty(property);
+                return IsMachineProperty(property) ||
+                       (IsAutoProperty(property.Property) && NeverNull(property.Instance) && Safe(property.Instance));
             case IUnaryOperation unary:
                 return unary.OperatorMethod is null && !unary.IsChecked && !unary.IsLifted && IsPrimitive(unary.Type) && Safe(unary.Operand);
             case IBinaryOperation binary:
@@ -186,6 +188,43 @@ internal sealed class TrivialBodies
         _stateType is not null && property.Property.Name == "Machine" && !property.Property.IsStatic &&
         property.Arguments.Length == 0 && property.Instance is IInstanceReferenceOperation &&
         SymbolEqualityComparer.Default.Equals(property.Property.ContainingType?.OriginalDefinition, _stateType);
+
+    /// <summary>An instance property whose accessors the compiler writes (a field read or write): declared in source as
+    /// <c>{ get; set; }</c> / <c>{ get; init; }</c> without bodies, or a positional record's parameter. Not virtual,
+    /// abstract, partial, an indexer or ref-returning; any accessor with a body (including one using <c>field</c>) is a call.</summary>
+    private static bool IsAutoProperty(IPropertySymbol property)
+    {
+        if (property.IsStatic || property.IsAbstract || property.IsVirtual || property.IsOverride || property.IsExtern ||
+            property.IsIndexer || property.ReturnsByRef || property.ReturnsByRefReadonly || property.DeclaringSyntaxReferences.Length != 1 ||
+            property.ContainingType?.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+        {
+            return false;
+        }
+
+        switch (property.DeclaringSyntaxReferences[0].GetSyntax())
+        {
+            case ParameterSyntax:
+                return property.ContainingType.IsRecord;
+            case PropertyDeclarationSyntax declaration:
+                if (declaration.ExpressionBody is not null || declaration.AccessorList is null ||
+                    declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
+                {
+                    return false;
+                }
+
+                foreach (var accessor in declaration.AccessorList.Accessors)
+                {
+                    if (accessor.Body is not null || accessor.ExpressionBody is not null)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
 
     private static bool SafeConversion(IConversionOperation operation)
     {

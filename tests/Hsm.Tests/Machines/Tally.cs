@@ -8,14 +8,19 @@ public readonly record struct Burst;
 public readonly record struct Watch(bool On);
 public readonly record struct Boom;
 public readonly record struct Clear;
+public readonly record struct Raise(int By);
 
 /// <summary>A machine whose Tock and Swap steps run only trivial user code (field arithmetic: no call, no throw), so the
 /// generator dispatches them without the guarded run (ADR 0007); Burst, Watch and Boom run ordinary user code.</summary>
 /// Clear is handled by the machine itself in every state: its dispatch has no switch over the active state at all.
-[StateMachine, Internal<Clear>(Action = nameof(Zero))]
+/// Raise reads a positional record's property and writes an auto-property: both compiler-written accessors, so trivial too.
+[StateMachine, Internal<Clear>(Action = nameof(Zero)), Internal<Raise>(Action = nameof(Up))]
 public partial class Tally
 {
     void Zero() => Count = 0;
+    void Up(in Raise e) => Level += e.By;
+
+    public int Level { get; set; }
 
     public int Count;
     public int Entries;
