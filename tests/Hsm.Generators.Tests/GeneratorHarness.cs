@@ -37,6 +37,23 @@ internal static class GeneratorHarness
         return (diagnostics, output, driver.GetRunResult());
     }
 
+    /// <summary>The one file the generator writes for <paramref name="source"/> (which must produce no diagnostic).</summary>
+    public static string GeneratedText(string source)
+    {
+        var (diagnostics, _, run) = Generate(source);
+        Assert.Empty(diagnostics);
+        return Assert.Single(run.GeneratedTrees).GetText().ToString();
+    }
+
+    /// <summary>The parser's model of machine <paramref name="machine"/> (metadata name) in <paramref name="source"/>.</summary>
+    public static Hsm.Generators.Model.MachineModel Model(string source, string machine)
+    {
+        var compilation = Compilation(source);
+        var result = Hsm.Generators.Parsing.MachineParser.Parse(compilation.GetTypeByMetadataName(machine)!, compilation, CancellationToken.None);
+        Assert.NotNull(result.Model);
+        return result.Model!;
+    }
+
     /// <summary>Generates, compiles (failing on any error or warning) and loads the assembly into a collectible context.</summary>
     public static Assembly CompileAndLoad(params string[] sources)
     {

@@ -25,22 +25,14 @@ public class GeneratorSnapshotTests
     [Fact]
     public void OutputIsDeterministic()
     {
-        var first = GeneratedText(Sources.Orthogonal);
-        var second = GeneratedText(Sources.Orthogonal);
+        var first = GeneratorHarness.GeneratedText(Sources.Orthogonal);
+        var second = GeneratorHarness.GeneratedText(Sources.Orthogonal);
         Assert.Equal(first, second);
-    }
-
-    private static string GeneratedText(string source)
-    {
-        var (diagnostics, _, run) = GeneratorHarness.Generate(source);
-        Assert.Empty(diagnostics);
-        var generated = Assert.Single(run.GeneratedTrees);
-        return generated.GetText().ToString();
     }
 
     private static void Verify(string source, [CallerMemberName] string name = "")
     {
-        var actual = GeneratedText(source);
+        var actual = GeneratorHarness.GeneratedText(source);
         var directory = HsmRaft.TestSupport.RepositoryPaths.Combine("tests", "Hsm.Generators.Tests");
         var verified = Path.Combine(directory, $"{nameof(GeneratorSnapshotTests)}.{name}.verified.cs");
         var received = Path.ChangeExtension(verified, null).Replace(".verified", ".received") + ".cs";

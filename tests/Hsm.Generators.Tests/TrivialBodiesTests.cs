@@ -1,6 +1,3 @@
-using Hsm.Generators.Parsing;
-using Microsoft.CodeAnalysis;
-
 namespace Hsm.Generators.Tests;
 
 /// <summary>Which user method bodies the generator treats as trivial (cannot throw, cannot call anything), and so may run
@@ -91,7 +88,7 @@ public class TrivialBodiesTests
     [Fact]
     public void Entry_exit_guard_and_machine_methods_are_analysed_and_an_explicit_base_binds_too()
     {
-        var compilation = GeneratorHarness.Compilation("""
+        var model = GeneratorHarness.Model("""
             using Hsm;
             namespace T;
             public readonly record struct Go;
@@ -117,8 +114,7 @@ public class TrivialBodiesTests
                     [Entry] void In() => System.GC.KeepAlive(this);
                 }
             }
-            """);
-        var model = MachineParser.Parse(compilation.GetTypeByMetadataName("T.M")!, compilation, CancellationToken.None).Model!;
+            """, "T.M");
         var a = model.States.Single(s => s.Name == "A");
         var b = model.States.Single(s => s.Name == "B");
         Assert.True(a.EntryTrivial);
@@ -132,7 +128,7 @@ public class TrivialBodiesTests
     [Fact]
     public void A_reference_type_event_parameter_can_be_null_so_reading_it_is_not_trivial()
     {
-        var compilation = GeneratorHarness.Compilation("""
+        var model = GeneratorHarness.Model("""
             using Hsm;
             namespace T;
             public sealed class Msg { public int N; }
@@ -147,8 +143,7 @@ public class TrivialBodiesTests
                     void Add(in int e) => Machine.Count += e;
                 }
             }
-            """);
-        var model = MachineParser.Parse(compilation.GetTypeByMetadataName("T.M")!, compilation, CancellationToken.None).Model!;
+            """, "T.M");
         var reactions = model.States.Single(s => s.Name == "S").Reactions;
         Assert.False(reactions[0].Action!.Trivial);
         Assert.True(reactions[1].Action!.Trivial);
@@ -158,10 +153,7 @@ public class TrivialBodiesTests
     {
         // Through the parser, as the generator runs it: S is declared without a base class, so Machine binds only once the
         // parser supplies the State<M> base the generator will add.
-        var compilation = GeneratorHarness.Compilation(Template.Replace("BODY", body, StringComparison.Ordinal));
-        var result = MachineParser.Parse(compilation.GetTypeByMetadataName("T.M")!, compilation, CancellationToken.None);
-        Assert.NotNull(result.Model);
-        var action = result.Model!.States.Single(s => s.Name == "S").Reactions.Single().Action;
+        var action = GeneratorHarness.Model(Template.Replace("BODY", body, StringComparison.Ordinal), "T.M").States.Single(s => s.Name == "S").Reactions.Single().Action;
         Assert.NotNull(action);
         return action!.Trivial;
     }

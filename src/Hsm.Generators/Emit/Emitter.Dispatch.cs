@@ -24,7 +24,7 @@ internal sealed partial class Emitter
             // Every path works on a copy of the event taken here, as the queued and observed paths must: user code that
             // changes what the caller's reference points to does not change the event being processed.
             _w.Line("var __e = e;");
-            if (StepIsTrivial(e))
+            if (_trivialEvents[e.Index])
             {
                 // Every piece of user code this event can run was proven unable to throw or to call anything (ADR 0007): it
                 // cannot re-enter the machine, fault half-way, or leave work queued, so the step needs no guarded run.
@@ -153,7 +153,7 @@ internal sealed partial class Emitter
     {
         foreach (var e in M.Events)
         {
-            _trivialStep = !_observed && !M.HasRegions && StepIsTrivial(e);
+            _trivialStep = !_observed && !M.HasRegions && _trivialEvents[e.Index];
             foreach (var slot in M.Slots)
             {
                 var cases = RealStates.Where(s => s.Slot == slot.Index)
@@ -169,7 +169,10 @@ internal sealed partial class Emitter
                 var start = _w.Position;
                 var largestCase = 0;
                 _w.Open($"private int __D{e.Index}_S{slot.Index}{_o}(in {e.TypeName} e)");
-                if (slot.Index == 0 && IsUniform(cases.Select(c => (c.State, c.Candidates, c.Regions)).ToList()))
+                // In the unobserved code of a machine without regions the gate guarantees an active state: when every state
+                // that can be active has a case, the code need not handle any other value of the active-state field.
+                var coversEveryState = slot.Index == 0 && !_observed && !M.HasRegions && cases.Count == RealStates.Count(s => s.Slot == 0);
+                if (coversEveryState && IsUniform(cases))
                 {
                     // Every state that can be active reacts with the same internal reactions, inherited from a common
                     // ancestor: no switch over the active state. The gate's bit 4 sends Dispatch to the slow path when there
@@ -184,14 +187,13 @@ internal sealed partial class Emitter
                     largestCase = CallsIn(_w.Since(caseStart));
                     _w.Line($"return {Unhandled};");
                     _w.Close();
-                    _w.InsertLine(start, largestCase <= (_trivialStep ? InlinedTrivialStepCalls : InlinedStepCalls) ? Inline : NoInline);
+                    _w.InsertLine(start, StepInlining(largestCase));
                     continue;
                 }
 
                 _w.Open($"switch (__a{slot.Index})");
-                // When every state that can be active has a case, the last one can be the default: the gate guarantees an
-                // active state in the unobserved code, and one compare fewer is a third of a two-state machine's dispatch.
-                var lastIsDefault = slot.Index == 0 && !_observed && !M.HasRegions && cases.Count >= 2 && cases.Count == RealStates.Count(s => s.Slot == 0);
+                // Then the last case can be the default: one compare fewer is a third of a two-state machine's dispatch.
+                var lastIsDefault = coversEveryState && cases.Count >= 2;
                 foreach (var c in cases)
                 {
                     var caseStart = _w.Position;
@@ -213,7 +215,7 @@ internal sealed partial class Emitter
                     // Called from the step only, which Dispatch inlines into its caller. A step with more calls than this stays
                     // out of line: there the machine reference lives in a register, while inlined into a caller's loop the
                     // JIT keeps it on the stack (it is live into the guarded run's handlers) and reloads it for every call.
-                    _w.InsertLine(start, largestCase <= (_trivialStep ? InlinedTrivialStepCalls : InlinedStepCalls) ? Inline : NoInline);
+                    _w.InsertLine(start, StepInlining(largestCase));
                 }
             }
         }
@@ -221,13 +223,12 @@ internal sealed partial class Emitter
         _trivialStep = false;
     }
 
-    /// <summary>True when the top region's dispatch needs no switch: in the unobserved code of a machine without regions,
-    /// every state that can be active (simple, final and, after a fault, composite) has a case, and they all list the
-    /// same internal reactions of the same states. Transitions depend on the active state (what to exit), so they never
-    /// qualify; the observed code keeps the switch.</summary>
-    private bool IsUniform(List<(StateModel State, List<(StateModel Owner, ReactionModel Reaction)> Candidates, bool Regions)> cases)
+    /// <summary>True when the top region's dispatch needs no switch: the cases (one for every state that can be active:
+    /// simple, final and, after a fault, composite) all list the same internal reactions of the same states. Transitions
+    /// depend on the active state (what to exit), so they never qualify.</summary>
+    private static bool IsUniform(List<(StateModel State, List<(StateModel Owner, ReactionModel Reaction)> Candidates, bool Regions)> cases)
     {
-        if (_observed || M.HasRegions || cases.Count == 0 || cases.Count != RealStates.Count(s => s.Slot == 0))
+        if (cases.Count == 0)
         {
             return false;
         }
@@ -245,6 +246,9 @@ internal sealed partial class Emitter
     /// <summary>The same limit for a trivial step, which Dispatch runs without the guarded run: with no exception handler the
     /// machine reference stays in a register, so only code size limits it.</summary>
     private const int InlinedTrivialStepCalls = 16;
+
+    /// <summary>The inlining attribute of a top-region step whose largest case makes <paramref name="calls"/> calls.</summary>
+    private string StepInlining(int calls) => calls <= (_trivialStep ? InlinedTrivialStepCalls : InlinedStepCalls) ? Inline : NoInline;
 
     private static int CallsIn(string code) =>
         new[] { "__Exit_", "__Enter_", "__Init_", "__where = " }.Sum(p => Occurrences(code, p));

@@ -24,6 +24,7 @@ internal sealed partial class Emitter
     // While the unobserved dispatch code of a trivial step is written: its straight-line transitions call "quiet" exits and
     // entries that leave the active-state field alone, and set it once at the end (ADR 0007). The sets collect the quiet
     // variants to emit.
+    private readonly bool[] _trivialEvents; // by event index: StepIsTrivial
     private bool _trivialStep;
     private bool _quiet;
     private readonly System.Collections.Generic.SortedSet<int> _quietExits = new();
@@ -35,6 +36,7 @@ internal sealed partial class Emitter
         M = model;
         _hasDeferrals = model.States.Any(s => s.Reactions.Any(r => r.Kind == ReactionKind.Defer));
         _hasCompletions = model.States.Any(s => s.Reactions.Any(r => r.Event < 0));
+        _trivialEvents = model.Events.Select(StepIsTrivial).ToArray();
     }
 
     private MachineModel M { get; }

@@ -35,7 +35,7 @@ internal sealed partial class MachineParser
         _machine = machine;
         _compilation = compilation;
         _known = new KnownSymbols(compilation);
-        _trivial = new TrivialBodies(BindingCompilation, null);
+        _trivial = new TrivialBodies(BindingCompilation);
         _ct = ct;
     }
 
@@ -85,15 +85,9 @@ internal sealed partial class MachineParser
         }
 
         var stateModels = _states.Select(s => s.Freeze(TypeName(s.Symbol))).ToEquatableArray();
-        var containing = new List<string>();
-        for (var t = _machine.ContainingType; t is not null; t = t.ContainingType)
-        {
-            containing.Insert(0, DeclarationHeader(t));
-        }
-
         return new MachineModel(
             _machine.ContainingNamespace.IsGlobalNamespace ? null : _machine.ContainingNamespace.ToDisplayString(),
-            containing.ToEquatableArray(),
+            ContainingHeaders().ToEquatableArray(),
             _machine.Name,
             TypeName(_machine),
             ReadCapacity("QueueCapacity", 64),
@@ -101,6 +95,18 @@ internal sealed partial class MachineParser
             stateModels,
             _events.ToEquatableArray(),
             _slots.ToEquatableArray());
+    }
+
+    /// <summary>The declaration headers of the types enclosing the machine, outermost first.</summary>
+    private List<string> ContainingHeaders()
+    {
+        var containing = new List<string>();
+        for (var t = _machine.ContainingType; t is not null; t = t.ContainingType)
+        {
+            containing.Insert(0, DeclarationHeader(t));
+        }
+
+        return containing;
     }
 
     /// <summary>The compilation plus the <c>State&lt;TMachine&gt;</c> bases the generator will add to state classes declared
@@ -121,13 +127,7 @@ internal sealed partial class MachineParser
             closers++;
         }
 
-        var containing = new List<string>();
-        for (var t = _machine.ContainingType; t is not null; t = t.ContainingType)
-        {
-            containing.Insert(0, DeclarationHeader(t));
-        }
-
-        foreach (var header in containing)
+        foreach (var header in ContainingHeaders())
         {
             text.Append(header).Append(" { ");
             closers++;

@@ -38,11 +38,7 @@ internal sealed class TrivialBodies
     /// <param name="bindingCompilation">Builds (once, on first use) the compilation to bind bodies in. It must hold the
     /// <c>State&lt;TMachine&gt;</c> base that the generator adds to state classes declared without one, or <c>Machine</c>
     /// would not bind: the generator sees the compilation without its own output.</param>
-    public TrivialBodies(System.Func<Compilation> bindingCompilation, INamedTypeSymbol? stateType)
-    {
-        _bindingCompilation = bindingCompilation;
-        _stateType = stateType;
-    }
+    public TrivialBodies(System.Func<Compilation> bindingCompilation) => _bindingCompilation = bindingCompilation;
 
     public bool IsTrivial(IMethodSymbol method, CancellationToken ct)
     {
@@ -72,7 +68,12 @@ internal sealed class TrivialBodies
             return false;
         }
 
-        _compilation ??= _bindingCompilation();
+        if (_compilation is null)
+        {
+            _compilation = _bindingCompilation();
+            // Resolved in the binding compilation: Machine's symbols there are not those of the original compilation.
+            _stateType = _compilation.GetTypeByMetadataName("Hsm.State`1");
+        }
         if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
         {
             return false;
@@ -85,8 +86,6 @@ internal sealed class TrivialBodies
         }
 
         _budget = MaxOperations;
-        // The base type came from the stub: compare by name, not by symbol identity across compilations.
-        _stateType ??= _compilation.GetTypeByMetadataName("Hsm.State`1");
         return !syntax.ContainsDiagnostics && Safe(body.BlockBody ?? body.ExpressionBody);
     }
 

@@ -14,29 +14,24 @@ public sealed partial class RaftNode
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        Task stop;
+        if (Interlocked.CompareExchange(ref _state, 2, 1) == 1)
         {
-            if (Interlocked.CompareExchange(ref _state, 3, 0) == 0)
-            {
-                try
-                {
-                    await DisposeResourcesAsync().ConfigureAwait(false);
-                }
-                finally
-                {
-                    _stopped.TrySetResult();
-                }
-
-                return;
-            }
-
+            stop = StopStartedAsync(cancellationToken);
+        }
+        else if (Interlocked.CompareExchange(ref _state, 3, 0) == 0)
+        {
+            stop = DisposeResourcesAsync(); // never started
+        }
+        else
+        {
             await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
         try
         {
-            await StopStartedAsync(cancellationToken).ConfigureAwait(false);
+            await stop.ConfigureAwait(false);
         }
         finally
         {
