@@ -9,16 +9,31 @@ namespace Hsm.Benchmarks;
 /// <summary>
 /// Runs the five dispatch cases of issue 4 with Hsm, a hand-written switch and Stateless in one run.
 /// Benchmarks run in-process. <c>--quick</c> uses a short job (a few iterations) for a fast check; everything else goes to BenchmarkDotNet
-/// (e.g. <c>--filter *Toggle*</c>). <c>--min [batches] [case]</c> runs the Stopwatch minimum harness instead.
+/// (e.g. <c>--filter *Toggle*</c>). <c>--min [batches] [case]</c> runs the Stopwatch minimum harness instead, and
+/// <c>--sweep [batches] [case]</c> runs it in eight processes with the code at other addresses (MinimumHarness.Sweep).
 /// </summary>
 public static class Program
 {
     public static void Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "--min")
+        if (args.Length > 0 && args[0] is "--min" or "--sweep")
         {
-            // --min [batches] [case filter]: the Stopwatch minimum harness (MinimumHarness.cs).
-            MinimumHarness.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30, args.Length > 2 ? args[2] : null);
+            // --min [batches] [case filter] [--pad K] [--raw]: the Stopwatch minimum harness (MinimumHarness.cs);
+            // --sweep [batches] [case filter]: the same in eight processes with the code at other addresses.
+            var positional = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+            var batches = positional.Length > 0 ? int.Parse(positional[0], System.Globalization.CultureInfo.InvariantCulture) : 30;
+            var filter = positional.Length > 1 && positional[1].Length > 0 ? positional[1] : null;
+            var padAt = Array.IndexOf(args, "--pad");
+            var pad = padAt > 0 && padAt + 1 < args.Length ? int.Parse(args[padAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+            if (args[0] == "--sweep")
+            {
+                MinimumHarness.Sweep(batches, filter);
+            }
+            else
+            {
+                MinimumHarness.Run(batches, filter, pad, args.Contains("--raw"));
+            }
+
             return;
         }
 

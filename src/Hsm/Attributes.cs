@@ -12,6 +12,14 @@ public sealed class StateMachineAttribute : Attribute
 
     /// <summary>Capacity of the queue of deferred events. Default 64.</summary>
     public int DeferredCapacity { get; set; } = 64;
+
+    /// <summary>
+    /// Whether the generator may run a trivial entry, exit, guard or action body in place of calling it (field reads and
+    /// writes and arithmetic only; see docs/hsm.md, "Performance"). Default true. Set false to keep every call, e.g. to
+    /// stop in those methods under a debugger or to count their lines in code coverage; for one method, mark it
+    /// <c>[MethodImpl(MethodImplOptions.NoInlining)]</c>.
+    /// </summary>
+    public bool InlineTrivialBodies { get; set; } = true;
 }
 
 /// <summary>Marks the state entered by default when its parent (or region, or the machine) is entered.</summary>

@@ -440,7 +440,7 @@ internal sealed partial class Emitter
     {
         var variable = "__g" + (++_guardCounter);
         Where(guard.Owner, HsmActionKindGuard, guard.Trivial);
-        _w.Line($"var {variable} = {Call(guard.Owner, guard.Name)}({(guard.TakesEvent && eventArg is not null ? eventArg : "")});");
+        _w.Line($"var {variable} = {InlineOrCall(guard.Owner, guard.Name, guard.Inline, guard.TakesEvent ? eventArg : "")};");
         Hook($"if (__observer != null) __ObsGuard({reportState}, {Literal(guard.Name)}, {variable});");
         _w.Open($"if ({variable})");
     }
@@ -458,6 +458,27 @@ internal sealed partial class Emitter
     private void EmitCall(MethodRef method, int kind, string? eventArg)
     {
         Where(method.Owner, kind, method.Trivial);
-        _w.Line($"{Call(method.Owner, method.Name)}({(method.TakesEvent && eventArg is not null ? eventArg : "")});");
+        _w.Line(CallStatement(method.Owner, method.Name, method.Inline, method.TakesEvent ? eventArg : ""));
+    }
+
+    /// <summary>A user method's body in place when the parser wrote it as machine code (<c>Parsing/InlineBodies</c>: an
+    /// <c>unchecked</c> block, or a guard's <c>unchecked</c> expression), else the call expression. <paramref name="eventArg"/> is null when no event variable
+    /// is in scope.</summary>
+    private string InlineOrCall(int owner, string name, string? inline, string? eventArg)
+    {
+        if (inline is not null && (eventArg is not null || inline.IndexOf(Parsing.InlineBodies.EventArgument) < 0))
+        {
+            return inline.Replace(Parsing.InlineBodies.Receiver.ToString(), owner == 0 ? "this" : S(owner).Instance)
+                         .Replace(Parsing.InlineBodies.EventArgument.ToString(), eventArg ?? "");
+        }
+
+        return $"{Call(owner, name)}({eventArg ?? ""})";
+    }
+
+    /// <summary><see cref="InlineOrCall"/> as a statement: the inlined block as it is, or the call with its semicolon.</summary>
+    private string CallStatement(int owner, string name, string? inline, string? eventArg)
+    {
+        var code = InlineOrCall(owner, name, inline, eventArg);
+        return code.EndsWith("}", System.StringComparison.Ordinal) ? code : code + ";";
     }
 }

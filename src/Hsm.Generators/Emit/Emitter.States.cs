@@ -88,7 +88,7 @@ internal sealed partial class Emitter
         if (s.Entry is not null)
         {
             Where(s.Id, HsmActionKindEntry, s.EntryTrivial);
-            _w.Line($"{Call(s.Id, s.Entry)}();");
+            _w.Line(CallStatement(s.Id, s.Entry, s.EntryInline, ""));
         }
 
         Hook($"if (__observer != null) __ObsEntry({s.Id});");
@@ -139,7 +139,7 @@ internal sealed partial class Emitter
         if (s.Exit is not null)
         {
             Where(s.Id, HsmActionKindExit, s.ExitTrivial);
-            _w.Line($"{Call(s.Id, s.Exit)}();");
+            _w.Line(CallStatement(s.Id, s.Exit, s.ExitInline, ""));
         }
 
         if (s.Kind is VertexKind.Simple or VertexKind.Final or VertexKind.Orthogonal)

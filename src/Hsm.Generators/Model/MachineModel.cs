@@ -63,6 +63,8 @@ internal sealed record StateModel(
     string? Exit,
     bool EntryTrivial,
     bool ExitTrivial,
+    string? EntryInline,
+    string? ExitInline,
     EquatableArray<ReactionModel> Reactions,
     bool EmitBase,
     string Accessibility,
@@ -112,7 +114,8 @@ internal sealed record ReactionModel(
 
 /// <summary>A guard or action method and the state object (0 = machine) that declares it.</summary>
 /// <param name="Trivial">The body cannot throw or call anything (<c>Parsing/TrivialBodies</c>).</param>
-internal sealed record MethodRef(int Owner, string Name, bool TakesEvent, bool Trivial);
+/// <param name="Inline">The trivial body as code of the machine class, run in place of the call (<c>Parsing/InlineBodies</c>); null: call it.</param>
+internal sealed record MethodRef(int Owner, string Name, bool TakesEvent, bool Trivial, string? Inline = null);
 
 /// <summary>A branch of a choice pseudostate; the else branch has no guard and comes last.</summary>
 internal sealed record BranchModel(int Target, TargetKind TargetKind, MethodRef? Guard, MethodRef? Action);

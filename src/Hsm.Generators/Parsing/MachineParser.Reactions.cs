@@ -95,11 +95,13 @@ internal sealed partial class MachineParser
                 {
                     state.Entry = method.Name;
                     state.EntryTrivial = _trivial.IsTrivial(method, _ct);
+                    state.EntryInline = InlineOf(method);
                 }
                 else
                 {
                     state.Exit = method.Name;
                     state.ExitTrivial = _trivial.IsTrivial(method, _ct);
+                    state.ExitInline = InlineOf(method);
                 }
             }
         }
@@ -292,14 +294,14 @@ internal sealed partial class MachineParser
 
                 if (m.Parameters.Length == 0)
                 {
-                    return new MethodRef(owner.Id, name!, false, _trivial.IsTrivial(m, _ct));
+                    return new MethodRef(owner.Id, name!, false, _trivial.IsTrivial(m, _ct), InlineOf(m));
                 }
 
                 if (eventType is not null && m.Parameters.Length == 1 &&
                     SymbolEqualityComparer.Default.Equals(m.Parameters[0].Type, eventType) &&
                     m.Parameters[0].RefKind is RefKind.None or RefKind.In)
                 {
-                    return new MethodRef(owner.Id, name!, true, _trivial.IsTrivial(m, _ct));
+                    return new MethodRef(owner.Id, name!, true, _trivial.IsTrivial(m, _ct), InlineOf(m));
                 }
             }
 

@@ -460,6 +460,38 @@ internal sealed partial class MachineParser
 
     private static string TypeName(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
+    /// <summary>The method's trivial body as machine code (docs/adr/0008), unless the machine says
+    /// <c>InlineTrivialBodies = false</c> or the method is marked <c>[MethodImpl(MethodImplOptions.NoInlining)]</c>.</summary>
+    private string? InlineOf(IMethodSymbol method)
+    {
+        var implementation = method.PartialImplementationPart ?? method;
+        if ((implementation.MethodImplementationFlags & System.Reflection.MethodImplAttributes.NoInlining) != 0 || !ReadFlag("InlineTrivialBodies", true))
+        {
+            return null;
+        }
+
+        return _trivial.Inline(method, _ct);
+    }
+
+    private bool ReadFlag(string name, bool fallback)
+    {
+        foreach (var attribute in _machine.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == "Hsm.StateMachineAttribute")
+            {
+                foreach (var arg in attribute.NamedArguments)
+                {
+                    if (arg.Key == name && arg.Value.Value is bool value)
+                    {
+                        return value;
+                    }
+                }
+            }
+        }
+
+        return fallback;
+    }
+
     private int ReadCapacity(string name, int fallback)
     {
         foreach (var attribute in _machine.GetAttributes())

@@ -38,6 +38,8 @@ internal sealed class StateBuilder
     public string? Exit { get; set; }
     public bool EntryTrivial { get; set; }
     public bool ExitTrivial { get; set; }
+    public string? EntryInline { get; set; }
+    public string? ExitInline { get; set; }
     public List<ReactionModel> Reactions { get; } = new();
     public List<Location?> ReactionLocations { get; } = new();
     public bool EmitBase { get; set; }
@@ -50,6 +52,6 @@ internal sealed class StateBuilder
 
     public StateModel Freeze(string typeName) => new(
         Id, Name, Path, typeName, DeclarationChain.ToEquatableArray(), Parent, Slot, Depth, LastDescendant, Kind, RegionName,
-        Initial, RegionSlots.ToEquatableArray(), Entry, Exit, EntryTrivial, ExitTrivial, Reactions.ToEquatableArray(), EmitBase, Accessibility, MemberName,
+        Initial, RegionSlots.ToEquatableArray(), Entry, Exit, EntryTrivial, ExitTrivial, EntryInline, ExitInline, Reactions.ToEquatableArray(), EmitBase, Accessibility, MemberName,
         HistoryDefault, ShallowHistory, DeepHistory, Branches.ToEquatableArray());
 }

@@ -33,6 +33,7 @@ internal sealed class TrivialBodies
     private INamedTypeSymbol? _stateType;
     private Compilation? _compilation;
     private readonly Dictionary<IMethodSymbol, bool> _cache = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<IMethodSymbol, string?> _inline = new(SymbolEqualityComparer.Default);
     private int _budget;
 
     /// <param name="bindingCompilation">Builds (once, on first use) the compilation to bind bodies in. It must hold the
@@ -47,13 +48,20 @@ internal sealed class TrivialBodies
             return known;
         }
 
-        var result = Analyse(method, ct);
+        var result = Analyse(method, ct, out var inline);
         _cache[method] = result;
+        _inline[method] = inline;
         return result;
     }
 
-    private bool Analyse(IMethodSymbol method, CancellationToken ct)
+    /// <summary>The trivial body written as code of the machine class (<see cref="InlineBodies"/>), or null when the body is
+    /// not trivial or cannot be written exactly there: the step then calls the method.</summary>
+    public string? Inline(IMethodSymbol method, CancellationToken ct) =>
+        IsTrivial(method, ct) && _inline.TryGetValue(method, out var text) ? text : null;
+
+    private bool Analyse(IMethodSymbol method, CancellationToken ct, out string? inline)
     {
+        inline = null;
         var implementation = method.PartialImplementationPart ?? method;
         if (implementation.IsAbstract || implementation.IsVirtual || implementation.IsOverride || implementation.IsExtern ||
             implementation.IsAsync || implementation.ReturnsByRef || implementation.ReturnsByRefReadonly ||
@@ -70,7 +78,9 @@ internal sealed class TrivialBodies
 
         if (_compilation is null)
         {
-            _compilation = _bindingCompilation();
+            // Warnings the user's #pragma silences are reported (as suppressed): a body with any warning is not run in place.
+            var binding = _bindingCompilation();
+            _compilation = binding.WithOptions(binding.Options.WithReportSuppressedDiagnostics(true));
             // Resolved in the binding compilation: Machine's symbols there are not those of the original compilation.
             _stateType = _compilation.GetTypeByMetadataName("Hsm.State`1");
         }
@@ -86,7 +96,19 @@ internal sealed class TrivialBodies
         }
 
         _budget = MaxOperations;
-        return !syntax.ContainsDiagnostics && Safe(body.BlockBody ?? body.ExpressionBody);
+        if (syntax.ContainsDiagnostics || !Safe(body.BlockBody ?? body.ExpressionBody))
+        {
+            return false;
+        }
+
+        // A body the compiler warns about (whether or not the user's file silences it) stays a call: its copy would warn in the
+        // generated file, where the user's #pragma does not reach.
+        if (model.GetDeclaredSymbol(syntax, ct) is { } bound && !model.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity >= DiagnosticSeverity.Warning))
+        {
+            inline = InlineBodies.Write(_compilation, bound, body, _stateType);
+        }
+
+        return true;
     }
 
     private bool Safe(IOperation? operation)
@@ -182,11 +204,13 @@ internal sealed class TrivialBodies
         _ => false,
     };
 
-    /// <summary><c>Machine</c>, the property of <c>State&lt;TMachine&gt;</c>, read on the state itself.</summary>
-    private bool IsMachineProperty(IPropertyReferenceOperation property) =>
-        _stateType is not null && property.Property.Name == "Machine" && !property.Property.IsStatic &&
+    private bool IsMachineProperty(IPropertyReferenceOperation property) => IsMachineProperty(property, _stateType);
+
+    /// <summary><c>Machine</c>, the property of <c>State&lt;TMachine&gt;</c> (<paramref name="stateType"/>), read on the state itself.</summary>
+    internal static bool IsMachineProperty(IPropertyReferenceOperation property, INamedTypeSymbol? stateType) =>
+        stateType is not null && property.Property.Name == "Machine" && !property.Property.IsStatic &&
         property.Arguments.Length == 0 && property.Instance is IInstanceReferenceOperation &&
-        SymbolEqualityComparer.Default.Equals(property.Property.ContainingType?.OriginalDefinition, _stateType);
+        SymbolEqualityComparer.Default.Equals(property.Property.ContainingType?.OriginalDefinition, stateType);
 
     /// <summary>An instance property whose accessors the compiler writes (a field read or write): declared in source as
     /// <c>{ get; set; }</c> / <c>{ get; init; }</c> without bodies, or a positional record's parameter. Not virtual,
