@@ -123,16 +123,23 @@ internal sealed class PeerLinks<TLink, T>(NodeId self, Func<ClusterMember, TLink
                 next.Add(member.Id, link);
             }
 
+            var gone = new List<TLink>();
             foreach (var (id, old) in _links)
             {
                 if (!next.TryGetValue(id, out var kept) || kept != old)
                 {
                     old.Stop();
-                    removed?.Invoke(old);
+                    gone.Add(old);
                 }
             }
 
+            // Published before the removal callbacks: a callback (or a continuation of a link that has already stopped) that
+            // asks whether an address is still a peer's must see the new set, or a removed peer's resources are kept.
             _links = next.ToFrozenDictionary();
+            foreach (var old in gone)
+            {
+                removed?.Invoke(old);
+            }
         }
     }
 
