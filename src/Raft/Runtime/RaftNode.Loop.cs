@@ -134,6 +134,9 @@ public sealed partial class RaftNode
 
             if (ready.CommittedEntries.Count > 0)
             {
+                // Published before the entries reach the apply loop: a proposal completes there, and whoever it wakes must
+                // read a Status whose commit index covers the entry (it could read the previous one otherwise).
+                _status = core.Status;
                 _applyQueue.Writer.TryWrite(new ApplyItem { Entries = ready.CommittedEntries });
             }
 

@@ -31,6 +31,7 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
     private readonly CancellationTokenSource _stopping = new();
     private RaftCore? _core;
     private RaftStatus _status;
+    private RaftStatus _published; // the last status PublishStatus announced: what role, term and configuration changes are measured from
     private ITimer? _ticker;
     private Task _loop = Task.CompletedTask;
     private Task _applyLoop = Task.CompletedTask;
@@ -63,7 +64,7 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _status = new RaftStatus(options.Id, RaftRole.Follower, 0, NodeId.None, 0, 0, 0, 0, ClusterConfiguration.Empty, false);
+        _status = _published = new RaftStatus(options.Id, RaftRole.Follower, 0, NodeId.None, 0, 0, 0, 0, ClusterConfiguration.Empty, false);
         Metrics = new RaftMetrics(options.Id, () => _status, meterFactory);
     }
 
@@ -102,7 +103,7 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
         }
 
         _core = new RaftCore(protocol, initial);
-        _status = _core.Status;
+        _status = _published = _core.Status;
         NodeLog.Starting(_logger, Id, _status.Term, initial.Log.SnapshotIndex + 1, _status.LastLogIndex, _status.SnapshotIndex, _status.Configuration);
         UpdateTransportPeers(_core.Configuration);
         await _transport.StartAsync(this, cancellationToken).ConfigureAwait(false);
@@ -290,7 +291,9 @@ public sealed partial class RaftNode : IRaftNode, IRaftMessageHandler, IAsyncDis
 
     private void PublishStatus(RaftStatus status)
     {
-        var previous = _status;
+        // Not _status: the loop may have stored a newer status already (before handing committed entries to the apply loop).
+        var previous = _published;
+        _published = status;
         _status = status;
         if (previous.Role != status.Role || previous.Term != status.Term || previous.LeaderId != status.LeaderId)
         {
