@@ -55,41 +55,21 @@ public class InlineBodiesReviewTests
                 void Subject(PARAM) { BODY }
                 public void Direct(PARAM) { BODY }
                 bool Check() => GUARD;
-                void Hit() => Machine.Count += 1000;
+                public void Hit() => Machine.Count += 1000;
             }
         }
 
-        public static class Program
-        {
-            public static string Run()
-            {
-                var inPlace = new M();
-                inPlace.Start();
-                var called = new M();
-                called.Start();
-                foreach (var n in new[] { -3, 0, 1, 7, 1000, int.MaxValue })
-                {
-                    var e = new Ev { N = n, Auto = n / 2 };
-                    inPlace.Dispatch(e);
-                    called.SState.Direct(e);
-                    inPlace.Dispatch(new Probe());
-                    if (GUARD_DIRECT) called.Count += 1000;
-                    if (inPlace.Snapshot() != called.Snapshot()) return inPlace.Snapshot() + " | " + called.Snapshot();
-                }
-                return "same " + inPlace.Snapshot();
-            }
-        }
         """;
 
     private static string Source(string body, string param = "in Ev ev", string guard = "Machine.Count > 3") =>
-        Template.Replace("PARAM", param).Replace("BODY", body).Replace("GUARD_DIRECT", guard.Replace("Machine.", "called.")).Replace("GUARD", guard);
+        InlineDifferential.Source(Template, body, param, guard);
 
     /// <summary>Compiles, runs, and checks that the body was really written in place.</summary>
     private static void Same(string source, bool inPlace = true)
     {
         var generated = GeneratorHarness.GeneratedText(source);
         Assert.StartsWith("same ", GeneratorHarness.Run(GeneratorHarness.CompileAndLoad(source), "T.Program"));
-        Assert.Equal(!inPlace, Steps(generated).Contains("__Hsm_Subject("));
+        Assert.Equal(!inPlace, InlineDifferential.Steps(generated).Contains("__Hsm_Subject("));
     }
 
     // ---- Regression tests: cases the first test set does not cover, which behave as the call does. ----
@@ -223,6 +203,11 @@ public class InlineBodiesReviewTests
         Assert.Equal("False", GeneratorHarness.Run(GeneratorHarness.CompileAndLoad(Machines["tuple"]), "T.Program"));
     }
 
+    /// <summary>The <c>Program</c> of a one-event machine test: start an <c>M</c>, dispatch one <c>Go</c>, return
+    /// <paramref name="result"/> (an interpolated string over <c>m</c>).</summary>
+    private static string RunsOnce(string result) =>
+        "public static class Program { public static string Run() { var m = new M(); m.Start(); m.Dispatch(new Go()); return $\"" + result + "\"; } }";
+
     private static readonly Dictionary<string, string> Machines = new()
     {
         ["choice"] = """
@@ -313,17 +298,7 @@ public class InlineBodiesReviewTests
             [Initial, Internal<Go>(Action = nameof(Act))]
             public partial class S { void Act() { Machine.Where = this; Machine.Self = Machine; Machine.Self = Machine.Self = Machine; } }
         }
-        public static class Program
-        {
-            public static string Run()
-            {
-                var m = new M();
-                m.Start();
-                m.Dispatch(new Go());
-                return $"{ReferenceEquals(m.Where, m.SState)} {ReferenceEquals(m.Self, m)}";
-            }
-        }
-        """,
+        """ + RunsOnce("{ReferenceEquals(m.Where, m.SState)} {ReferenceEquals(m.Self, m)}"),
         ["nullableOff"] = """
         #nullable disable
         using Hsm;
@@ -361,17 +336,7 @@ public class InlineBodiesReviewTests
             void Act() => base.Count += 5;
             [Initial, Internal<Go>(Action = nameof(Act))] public partial class S;
         }
-        public static class Program
-        {
-            public static string Run()
-            {
-                var m = new M();
-                m.Start();
-                m.Dispatch(new Go());
-                return $"{((MBase)m).Count} {m.Count}";
-            }
-        }
-        """,
+        """ + RunsOnce("{((MBase)m).Count} {m.Count}"),
         ["baseState"] = """
         using Hsm;
         namespace T;
@@ -388,17 +353,7 @@ public class InlineBodiesReviewTests
                 void Act() { base.Count += 5; Machine.Seen = base.Count * 10 + Count; }
             }
         }
-        public static class Program
-        {
-            public static string Run()
-            {
-                var m = new M();
-                m.Start();
-                m.Dispatch(new Go());
-                return $"{m.Seen} {((SBase)m.SState).Count} {m.SState.Count}";
-            }
-        }
-        """,
+        """ + RunsOnce("{m.Seen} {((SBase)m.SState).Count} {m.SState.Count}"),
         ["region"] = """
         using Hsm;
         namespace T;
@@ -427,17 +382,7 @@ public class InlineBodiesReviewTests
                 }
             }
         }
-        public static class Program
-        {
-            public static string Run()
-            {
-                var m = new M();
-                m.Start();
-                m.Dispatch(new Go());
-                return $"{m.Count}";
-            }
-        }
-        """,
+        """ + RunsOnce("{m.Count}"),
         ["conditional"] = """
         using Hsm;
         namespace T;
@@ -454,17 +399,7 @@ public class InlineBodiesReviewTests
                 [Entry, System.Diagnostics.Conditional("NEVER_DEFINED")] void In() { Machine.Entered++; }
             }
         }
-        public static class Program
-        {
-            public static string Run()
-            {
-                var m = new M();
-                m.Start();
-                m.Dispatch(new Go());
-                return $"{m.Count} {m.Entered}";
-            }
-        }
-        """,
+        """ + RunsOnce("{m.Count} {m.Entered}"),
         ["fileLocal"] = """
         using Hsm;
         namespace T;
@@ -477,17 +412,7 @@ public class InlineBodiesReviewTests
             [Initial, Internal<Go>(Action = nameof(Act))]
             public partial class S { void Act() { var m = Mode.B; Machine.Count += (int)m; } }
         }
-        public static class Program
-        {
-            public static string Run()
-            {
-                var m = new M();
-                m.Start();
-                m.Dispatch(new Go());
-                return $"{m.Count}";
-            }
-        }
-        """,
+        """ + RunsOnce("{m.Count}"),
         ["tuple"] = """
         using Hsm;
         namespace T;
@@ -503,20 +428,7 @@ public class InlineBodiesReviewTests
             [Initial, Internal<Go>(Action = nameof(Act))]
             public partial class S { void Act() { (Ref?, int) t = Machine.Tup; t.Item1 = Machine.Target; Machine.Tup = t; var h = Machine.Hold; Machine.Hold = h; } }
         }
-        public static class Program
-        {
-            public static string Run()
-            {
-                var m = new M();
-                m.Start();
-                m.Dispatch(new Go());
-                return $"{m.Tup.Item1 is null}";
-            }
-        }
-        """,
+        """ + RunsOnce("{m.Tup.Item1 is null}"),
     };
 
-    /// <summary>The generated text without the forwarding methods (<c>__Hsm_X</c> trampolines), which are emitted either way.</summary>
-    private static string Steps(string generated) =>
-        string.Join("\n", generated.Split('\n').Where(l => !l.Contains("internal ") || !l.Contains("__Hsm_")));
 }

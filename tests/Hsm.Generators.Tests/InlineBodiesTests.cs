@@ -54,35 +54,14 @@ public class InlineBodiesTests
                 void Subject(PARAM) { BODY }
                 public void Direct(PARAM) { BODY }
                 bool Check() => GUARD;
-                void Hit() => Machine.Guarded++;
+                public void Hit() => Machine.Guarded++;
             }
         }
 
-        public static class Program
-        {
-            public static string Run()
-            {
-                var inPlace = new M();
-                inPlace.Start();
-                var called = new M();
-                called.Start();
-                foreach (var n in new[] { -3, 0, 1, 7, 1000, int.MaxValue })
-                {
-                    var e = new Ev { N = n, Auto = n / 2 };
-                    inPlace.Dispatch(e);
-                    called.SState.Direct(e);
-                    if (e.N != n) return "the caller's event changed";
-                    inPlace.Dispatch(new Probe());
-                    if (GUARD_DIRECT) called.Guarded++;
-                    if (inPlace.Snapshot() != called.Snapshot()) return inPlace.Snapshot() + " | " + called.Snapshot();
-                }
-                return "same " + inPlace.Snapshot();
-            }
-        }
         """;
 
     private static string Source(string body, string param = "in Ev ev", string guard = "Machine.Count > 3") =>
-        Template.Replace("PARAM", param).Replace("BODY", body).Replace("GUARD_DIRECT", guard.Replace("Machine.", "called.")).Replace("GUARD", guard);
+        InlineDifferential.Source(Template, body, param, guard);
 
     [Theory]
     [InlineData("Machine.Count++;")]
@@ -113,7 +92,7 @@ public class InlineBodiesTests
         Assert.StartsWith("same ", GeneratorHarness.Run(GeneratorHarness.CompileAndLoad(source), "T.Program"));
         var generated = GeneratorHarness.GeneratedText(source);
         Assert.Contains("unchecked {", generated);
-        Assert.DoesNotContain("__Hsm_Subject(", Steps(generated));
+        Assert.DoesNotContain("__Hsm_Subject(", InlineDifferential.Steps(generated));
     }
 
     [Theory]
@@ -128,7 +107,7 @@ public class InlineBodiesTests
     {
         var source = Source(body, param);
         Assert.StartsWith("same ", GeneratorHarness.Run(GeneratorHarness.CompileAndLoad(source), "T.Program"));
-        Assert.Contains("__Hsm_Subject(e)", Steps(GeneratorHarness.GeneratedText(source)));
+        Assert.Contains("__Hsm_Subject(e)", InlineDifferential.Steps(GeneratorHarness.GeneratedText(source)));
     }
 
     [Theory]
@@ -140,7 +119,7 @@ public class InlineBodiesTests
     {
         var source = Source("Machine.Count++;", guard: guard);
         Assert.StartsWith("same ", GeneratorHarness.Run(GeneratorHarness.CompileAndLoad(source), "T.Program"));
-        var steps = Steps(GeneratorHarness.GeneratedText(source));
+        var steps = InlineDifferential.Steps(GeneratorHarness.GeneratedText(source));
         Assert.Equal(!inPlace, steps.Contains("__Hsm_Check("));
         Assert.Equal(inPlace, steps.Contains("= unchecked("));
     }
@@ -150,7 +129,7 @@ public class InlineBodiesTests
     {
         var source = Source("Machine.Count++;").Replace("bool Check() => Machine.Count > 3;", "bool Check() { var c = Machine.Count; return c > 3; }");
         Assert.StartsWith("same ", GeneratorHarness.Run(GeneratorHarness.CompileAndLoad(source), "T.Program"));
-        Assert.Contains("__Hsm_Check()", Steps(GeneratorHarness.GeneratedText(source)));
+        Assert.Contains("__Hsm_Check()", InlineDifferential.Steps(GeneratorHarness.GeneratedText(source)));
     }
 
     [Fact]
@@ -185,8 +164,8 @@ public class InlineBodiesTests
         var generated = GeneratorHarness.GeneratedText(source);
         Assert.Contains("unchecked { this.Exited += ((int)(10)); }", generated);
         Assert.Contains("unchecked { this.Entered++; }", generated);
-        Assert.DoesNotContain("__Hsm_Out()", Steps(generated));
-        Assert.DoesNotContain("__Hsm_In()", Steps(generated));
+        Assert.DoesNotContain("__Hsm_Out()", InlineDifferential.Steps(generated));
+        Assert.DoesNotContain("__Hsm_In()", InlineDifferential.Steps(generated));
     }
 
     [Fact]
@@ -232,15 +211,12 @@ public class InlineBodiesTests
         foreach (var source in new[] { machineOff, methodOff })
         {
             Assert.StartsWith("same ", GeneratorHarness.Run(GeneratorHarness.CompileAndLoad(source), "T.Program"));
-            Assert.Contains("__Hsm_Subject(e)", Steps(GeneratorHarness.GeneratedText(source)));
+            Assert.Contains("__Hsm_Subject(e)", InlineDifferential.Steps(GeneratorHarness.GeneratedText(source)));
         }
 
         // Turned off for the machine, the guard is called too; turned off for Subject only, the guard still runs in place.
-        Assert.Contains("__Hsm_Check()", Steps(GeneratorHarness.GeneratedText(machineOff)));
-        Assert.DoesNotContain("__Hsm_Check()", Steps(GeneratorHarness.GeneratedText(methodOff)));
+        Assert.Contains("__Hsm_Check()", InlineDifferential.Steps(GeneratorHarness.GeneratedText(machineOff)));
+        Assert.DoesNotContain("__Hsm_Check()", InlineDifferential.Steps(GeneratorHarness.GeneratedText(methodOff)));
     }
 
-    /// <summary>The generated text without the forwarding methods (<c>__Hsm_X</c> trampolines), which are emitted either way.</summary>
-    private static string Steps(string generated) =>
-        string.Join("\n", generated.Split('\n').Where(l => !l.Contains("internal ") || !l.Contains("__Hsm_")));
 }
