@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
 
@@ -86,17 +87,17 @@ internal static class MinimumHarness
         var order = new List<string>();
         for (var pad = 0; pad < Layouts; pad++)
         {
-            var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!)
+            var start = new ProcessStartInfo(Environment.ProcessPath!)
             {
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in new[] { typeof(MinimumHarness).Assembly.Location, "--min", batches.ToString(System.Globalization.CultureInfo.InvariantCulture), filter ?? "", "--pad", pad.ToString(System.Globalization.CultureInfo.InvariantCulture), "--raw" })
+            foreach (var arg in new[] { typeof(MinimumHarness).Assembly.Location, "--min", batches.ToString(CultureInfo.InvariantCulture), filter ?? "", "--pad", pad.ToString(CultureInfo.InvariantCulture), "--raw" })
             {
                 start.ArgumentList.Add(arg);
             }
 
-            using var child = System.Diagnostics.Process.Start(start)!;
+            using var child = Process.Start(start)!;
             var output = child.StandardOutput.ReadToEnd();
             child.WaitForExit();
             if (child.ExitCode != 0)
@@ -113,7 +114,7 @@ internal static class MinimumHarness
                     order.Add(f[1]);
                 }
 
-                list.Add(f.Skip(2).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+                list.Add(f.Skip(2).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray());
             }
 
             Console.Error.WriteLine($"layout {pad + 1}/{Layouts} measured");

@@ -15,7 +15,7 @@ public sealed class StateMachineAttribute : Attribute
 
     /// <summary>
     /// Whether the generator may run a trivial entry, exit, guard or action body in place of calling it (field reads and
-    /// writes and arithmetic only; see docs/hsm.md, "Performance"). Default true. Set false to keep every call, e.g. to
+    /// writes and arithmetic only; see docs/hsm.md, "Run-to-completion and re-dispatch"). Default true. Set false to keep every call, e.g. to
     /// stop in those methods under a debugger or to count their lines in code coverage; for one method, mark it
     /// <c>[MethodImpl(MethodImplOptions.NoInlining)]</c>.
     /// </summary>

@@ -117,11 +117,11 @@ public class TrivialBodiesTests
             """, "T.M");
         var a = model.States.Single(s => s.Name == "A");
         var b = model.States.Single(s => s.Name == "B");
-        Assert.True(a.EntryTrivial);
-        Assert.True(a.ExitTrivial);
+        Assert.True(a.Entry!.Trivial);
+        Assert.True(a.Exit!.Trivial);
         Assert.True(a.Reactions.Single().Guard!.Trivial);
         Assert.True(a.Reactions.Single().Action!.Trivial); // the machine's own method
-        Assert.False(b.EntryTrivial);
+        Assert.False(b.Entry!.Trivial);
         Assert.False(b.Reactions.Single().Action!.Trivial);
     }
 

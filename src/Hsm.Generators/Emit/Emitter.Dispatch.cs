@@ -141,7 +141,7 @@ internal sealed partial class Emitter
 
         // A transition may exit and enter any state and pass through any choice: all of their user code must be trivial too.
         return reactions.All(r => r.Kind == ReactionKind.Internal) ||
-               M.States.All(s => (s.Entry is null || s.EntryTrivial) && (s.Exit is null || s.ExitTrivial) &&
+               M.States.All(s => s.Entry is not { Trivial: false } && s.Exit is not { Trivial: false } &&
                                  s.Branches.All(b => b.Guard is not { Trivial: false } && b.Action is not { Trivial: false }));
     }
 

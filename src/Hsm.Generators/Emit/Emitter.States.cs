@@ -87,8 +87,7 @@ internal sealed partial class Emitter
 
         if (s.Entry is not null)
         {
-            Where(s.Id, HsmActionKindEntry, s.EntryTrivial);
-            _w.Line(CallStatement(s.Id, s.Entry, s.EntryInline, ""));
+            EmitCall(s.Entry, HsmActionKindEntry, null);
         }
 
         Hook($"if (__observer != null) __ObsEntry({s.Id});");
@@ -138,8 +137,7 @@ internal sealed partial class Emitter
         _w.Open($"private void __Exit_{s.Id}{(quiet ? "__q" : _o)}()");
         if (s.Exit is not null)
         {
-            Where(s.Id, HsmActionKindExit, s.ExitTrivial);
-            _w.Line(CallStatement(s.Id, s.Exit, s.ExitInline, ""));
+            EmitCall(s.Exit, HsmActionKindExit, null);
         }
 
         if (s.Kind is VertexKind.Simple or VertexKind.Final or VertexKind.Orthogonal)

@@ -188,12 +188,12 @@ internal sealed partial class Emitter
 
         if (s.Entry is not null)
         {
-            Add($"internal void __Hsm_{s.Entry}() => {s.Entry}();");
+            Add($"internal void __Hsm_{s.Entry.Name}() => {s.Entry.Name}();");
         }
 
         if (s.Exit is not null)
         {
-            Add($"internal void __Hsm_{s.Exit}() => {s.Exit}();");
+            Add($"internal void __Hsm_{s.Exit.Name}() => {s.Exit.Name}();");
         }
 
         void AddMethod(MethodRef? m, string returnType, int eventIndex)

@@ -59,12 +59,8 @@ internal sealed record StateModel(
     string? RegionName,
     int Initial,
     EquatableArray<int> RegionSlots,
-    string? Entry,
-    string? Exit,
-    bool EntryTrivial,
-    bool ExitTrivial,
-    string? EntryInline,
-    string? ExitInline,
+    MethodRef? Entry,
+    MethodRef? Exit,
     EquatableArray<ReactionModel> Reactions,
     bool EmitBase,
     string Accessibility,
@@ -112,7 +108,7 @@ internal sealed record ReactionModel(
     bool HandlerReturnsVoid,
     EquatableArray<int> HandlerTargets);
 
-/// <summary>A guard or action method and the state object (0 = machine) that declares it.</summary>
+/// <summary>A guard, action, entry or exit method and the state object (0 = machine) that declares it.</summary>
 /// <param name="Trivial">The body cannot throw or call anything (<c>Parsing/TrivialBodies</c>).</param>
 /// <param name="Inline">The trivial body as code of the machine class, run in place of the call (<c>Parsing/InlineBodies</c>); null: call it.</param>
 internal sealed record MethodRef(int Owner, string Name, bool TakesEvent, bool Trivial, string? Inline = null);

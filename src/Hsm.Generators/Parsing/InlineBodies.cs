@@ -77,12 +77,16 @@ internal sealed class InlineBodies
 
     private string VoidBody(IOperation top)
     {
-        var statements = top is IBlockOperation block ? block.Operations : ImmutableArrayOf(top);
+        if (top is not IBlockOperation { Operations: var statements })
+        {
+            return Fail();
+        }
+
         var text = new StringBuilder("unchecked {");
-        for (var i = 0; i < statements.Count; i++)
+        for (var i = 0; i < statements.Length; i++)
         {
             // A closing "return;" is where the body ends anyway; one anywhere else would need a jump.
-            if (i == statements.Count - 1 && statements[i] is IReturnOperation { ReturnedValue: null })
+            if (i == statements.Length - 1 && statements[i] is IReturnOperation { ReturnedValue: null })
             {
                 break;
             }
@@ -102,8 +106,6 @@ internal sealed class InlineBodies
 
         return Fail();
     }
-
-    private static IReadOnlyList<IOperation> ImmutableArrayOf(IOperation operation) => new[] { operation };
 
     private string Statement(IOperation operation)
     {

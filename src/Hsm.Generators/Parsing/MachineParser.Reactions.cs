@@ -93,15 +93,11 @@ internal sealed partial class MachineParser
 
                 if (label == "Entry")
                 {
-                    state.Entry = method.Name;
-                    state.EntryTrivial = _trivial.IsTrivial(method, _ct);
-                    state.EntryInline = InlineOf(method);
+                    state.Entry = Ref(state.Id, method, takesEvent: false);
                 }
                 else
                 {
-                    state.Exit = method.Name;
-                    state.ExitTrivial = _trivial.IsTrivial(method, _ct);
-                    state.ExitInline = InlineOf(method);
+                    state.Exit = Ref(state.Id, method, takesEvent: false);
                 }
             }
         }
@@ -294,14 +290,14 @@ internal sealed partial class MachineParser
 
                 if (m.Parameters.Length == 0)
                 {
-                    return new MethodRef(owner.Id, name!, false, _trivial.IsTrivial(m, _ct), InlineOf(m));
+                    return Ref(owner.Id, m, takesEvent: false);
                 }
 
                 if (eventType is not null && m.Parameters.Length == 1 &&
                     SymbolEqualityComparer.Default.Equals(m.Parameters[0].Type, eventType) &&
                     m.Parameters[0].RefKind is RefKind.None or RefKind.In)
                 {
-                    return new MethodRef(owner.Id, name!, true, _trivial.IsTrivial(m, _ct), InlineOf(m));
+                    return Ref(owner.Id, m, takesEvent: true);
                 }
             }
 

@@ -35,7 +35,7 @@ internal sealed partial class MachineParser
         _machine = machine;
         _compilation = compilation;
         _known = new KnownSymbols(compilation);
-        _trivial = new TrivialBodies(BindingCompilation);
+        _trivial = new TrivialBodies(BindingCompilation, writeInline: MachineOption("InlineTrivialBodies") is not false);
         _ct = ct;
     }
 
@@ -460,63 +460,39 @@ internal sealed partial class MachineParser
 
     private static string TypeName(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
-    /// <summary>The method's trivial body as machine code (docs/adr/0008), unless the machine says
-    /// <c>InlineTrivialBodies = false</c> or the method is marked <c>[MethodImpl(MethodImplOptions.NoInlining)]</c>.</summary>
-    private string? InlineOf(IMethodSymbol method)
+    /// <summary>A user method of state <paramref name="owner"/> (0: the machine): whether its body is trivial, and that body
+    /// as machine code to run in place (docs/adr/0008) unless the method is marked
+    /// <c>[MethodImpl(MethodImplOptions.NoInlining)]</c> (or the machine says <c>InlineTrivialBodies = false</c>).</summary>
+    private MethodRef Ref(int owner, IMethodSymbol method, bool takesEvent)
     {
         var implementation = method.PartialImplementationPart ?? method;
-        if ((implementation.MethodImplementationFlags & System.Reflection.MethodImplAttributes.NoInlining) != 0 || !ReadFlag("InlineTrivialBodies", true))
-        {
-            return null;
-        }
-
-        return _trivial.Inline(method, _ct);
+        var noInlining = (implementation.MethodImplementationFlags & System.Reflection.MethodImplAttributes.NoInlining) != 0;
+        return new MethodRef(owner, method.Name, takesEvent, _trivial.IsTrivial(method, _ct), noInlining ? null : _trivial.Inline(method, _ct));
     }
 
-    private bool ReadFlag(string name, bool fallback)
-    {
-        foreach (var attribute in _machine.GetAttributes())
-        {
-            if (attribute.AttributeClass?.ToDisplayString() == "Hsm.StateMachineAttribute")
-            {
-                foreach (var arg in attribute.NamedArguments)
-                {
-                    if (arg.Key == name && arg.Value.Value is bool value)
-                    {
-                        return value;
-                    }
-                }
-            }
-        }
-
-        return fallback;
-    }
+    /// <summary>The value of the <c>[StateMachine]</c> attribute's named argument <paramref name="name"/>, or null when not given.</summary>
+    private object? MachineOption(string name) =>
+        _machine.GetAttributes()
+            .Where(a => a.AttributeClass?.ToDisplayString() == "Hsm.StateMachineAttribute")
+            .SelectMany(a => a.NamedArguments)
+            .Where(arg => arg.Key == name)
+            .Select(arg => arg.Value.Value)
+            .FirstOrDefault();
 
     private int ReadCapacity(string name, int fallback)
     {
-        foreach (var attribute in _machine.GetAttributes())
+        if (MachineOption(name) is not int value)
         {
-            if (attribute.AttributeClass?.ToDisplayString() != "Hsm.StateMachineAttribute")
-            {
-                continue;
-            }
-
-            foreach (var arg in attribute.NamedArguments)
-            {
-                if (arg.Key == name && arg.Value.Value is int value)
-                {
-                    if (value < 1 || value > 1_000_000)
-                    {
-                        Report(DiagnosticDescriptors.InvalidMachine, _machine, _machine.Name, $"has {name} = {value}; use a value between 1 and 1000000");
-                        return fallback;
-                    }
-
-                    return value;
-                }
-            }
+            return fallback;
         }
 
-        return fallback;
+        if (value < 1 || value > 1_000_000)
+        {
+            Report(DiagnosticDescriptors.InvalidMachine, _machine, _machine.Name, $"has {name} = {value}; use a value between 1 and 1000000");
+            return fallback;
+        }
+
+        return value;
     }
 
     private void Report(DiagnosticDescriptor descriptor, ISymbol symbol, params object[] args) =>

@@ -34,12 +34,8 @@ internal sealed class StateBuilder
     public int Initial { get; set; }
     public List<int> Children { get; } = new();
     public List<int> RegionSlots { get; } = new();
-    public string? Entry { get; set; }
-    public string? Exit { get; set; }
-    public bool EntryTrivial { get; set; }
-    public bool ExitTrivial { get; set; }
-    public string? EntryInline { get; set; }
-    public string? ExitInline { get; set; }
+    public MethodRef? Entry { get; set; }
+    public MethodRef? Exit { get; set; }
     public List<ReactionModel> Reactions { get; } = new();
     public List<Location?> ReactionLocations { get; } = new();
     public bool EmitBase { get; set; }
@@ -52,6 +48,6 @@ internal sealed class StateBuilder
 
     public StateModel Freeze(string typeName) => new(
         Id, Name, Path, typeName, DeclarationChain.ToEquatableArray(), Parent, Slot, Depth, LastDescendant, Kind, RegionName,
-        Initial, RegionSlots.ToEquatableArray(), Entry, Exit, EntryTrivial, ExitTrivial, EntryInline, ExitInline, Reactions.ToEquatableArray(), EmitBase, Accessibility, MemberName,
+        Initial, RegionSlots.ToEquatableArray(), Entry, Exit, Reactions.ToEquatableArray(), EmitBase, Accessibility, MemberName,
         HistoryDefault, ShallowHistory, DeepHistory, Branches.ToEquatableArray());
 }

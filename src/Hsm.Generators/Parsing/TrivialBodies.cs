@@ -30,34 +30,39 @@ internal sealed class TrivialBodies
     private const int MaxOperations = 256;
 
     private readonly System.Func<Compilation> _bindingCompilation;
+    private readonly bool _writeInline;
     private INamedTypeSymbol? _stateType;
     private Compilation? _compilation;
-    private readonly Dictionary<IMethodSymbol, bool> _cache = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<IMethodSymbol, string?> _inline = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<IMethodSymbol, (bool Trivial, string? Inline)> _cache = new(SymbolEqualityComparer.Default);
     private int _budget;
 
     /// <param name="bindingCompilation">Builds (once, on first use) the compilation to bind bodies in. It must hold the
     /// <c>State&lt;TMachine&gt;</c> base that the generator adds to state classes declared without one, or <c>Machine</c>
     /// would not bind: the generator sees the compilation without its own output.</param>
-    public TrivialBodies(System.Func<Compilation> bindingCompilation) => _bindingCompilation = bindingCompilation;
-
-    public bool IsTrivial(IMethodSymbol method, CancellationToken ct)
+    /// <param name="writeInline">Also write each trivial body as machine code (<see cref="Inline"/>); false when the machine
+    /// says <c>InlineTrivialBodies = false</c>.</param>
+    public TrivialBodies(System.Func<Compilation> bindingCompilation, bool writeInline)
     {
-        if (_cache.TryGetValue(method, out var known))
-        {
-            return known;
-        }
-
-        var result = Analyse(method, ct, out var inline);
-        _cache[method] = result;
-        _inline[method] = inline;
-        return result;
+        _bindingCompilation = bindingCompilation;
+        _writeInline = writeInline;
     }
+
+    public bool IsTrivial(IMethodSymbol method, CancellationToken ct) => Analysed(method, ct).Trivial;
 
     /// <summary>The trivial body written as code of the machine class (<see cref="InlineBodies"/>), or null when the body is
     /// not trivial or cannot be written exactly there: the step then calls the method.</summary>
-    public string? Inline(IMethodSymbol method, CancellationToken ct) =>
-        IsTrivial(method, ct) && _inline.TryGetValue(method, out var text) ? text : null;
+    public string? Inline(IMethodSymbol method, CancellationToken ct) => Analysed(method, ct).Inline;
+
+    private (bool Trivial, string? Inline) Analysed(IMethodSymbol method, CancellationToken ct)
+    {
+        if (!_cache.TryGetValue(method, out var known))
+        {
+            var trivial = Analyse(method, ct, out var inline);
+            _cache[method] = known = (trivial, inline);
+        }
+
+        return known;
+    }
 
     private bool Analyse(IMethodSymbol method, CancellationToken ct, out string? inline)
     {
@@ -78,9 +83,10 @@ internal sealed class TrivialBodies
 
         if (_compilation is null)
         {
-            // Warnings the user's #pragma silences are reported (as suppressed): a body with any warning is not run in place.
+            // Warnings the user's #pragma silences are reported (as suppressed) for the bodies to write: one with any warning
+            // is not run in place.
             var binding = _bindingCompilation();
-            _compilation = binding.WithOptions(binding.Options.WithReportSuppressedDiagnostics(true));
+            _compilation = _writeInline ? binding.WithOptions(binding.Options.WithReportSuppressedDiagnostics(true)) : binding;
             // Resolved in the binding compilation: Machine's symbols there are not those of the original compilation.
             _stateType = _compilation.GetTypeByMetadataName("Hsm.State`1");
         }
@@ -103,7 +109,8 @@ internal sealed class TrivialBodies
 
         // A body the compiler warns about (whether or not the user's file silences it) stays a call: its copy would warn in the
         // generated file, where the user's #pragma does not reach.
-        if (model.GetDeclaredSymbol(syntax, ct) is { } bound && !model.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity >= DiagnosticSeverity.Warning))
+        if (_writeInline && model.GetDeclaredSymbol(syntax, ct) is { } bound &&
+            !model.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity >= DiagnosticSeverity.Warning))
         {
             inline = InlineBodies.Write(_compilation, bound, body, _stateType);
         }

@@ -132,11 +132,12 @@ public sealed partial class RaftNode
                 UpdateTransportPeers(configuration);
             }
 
+            RaftStatus? status = null; // the core does not change again in this iteration: one status serves both uses
             if (ready.CommittedEntries.Count > 0)
             {
                 // Published before the entries reach the apply loop: a proposal completes there, and whoever it wakes must
                 // read a Status whose commit index covers the entry (it could read the previous one otherwise).
-                _status = core.Status;
+                _status = status = core.Status;
                 _applyQueue.Writer.TryWrite(new ApplyItem { Entries = ready.CommittedEntries });
             }
 
@@ -147,7 +148,7 @@ public sealed partial class RaftNode
 
             if (ready.StatusChanged || ready.Configuration is not null)
             {
-                PublishStatus(core.Status);
+                PublishStatus(status ?? core.Status);
             }
         }
 

@@ -51,8 +51,8 @@ internal abstract class PeerLink<T>
 /// <param name="self">This node (never a peer of itself).</param>
 /// <param name="create">Makes the link of a new peer.</param>
 /// <param name="owner">The transport, named by <see cref="ObjectDisposedException"/>.</param>
-/// <param name="removed">Called (under the lock, after <see cref="PeerLink{T}.Stop"/>) for every link a membership change
-/// stops, so the owner can release what it kept for that peer once the link's loop is done.</param>
+/// <param name="removed">Called (under the lock, after <see cref="PeerLink{T}.Stop"/> and once the new peer set is in place)
+/// for every link a membership change stops, so the owner can release what it kept for that peer once the link's loop is done.</param>
 internal sealed class PeerLinks<TLink, T>(NodeId self, Func<ClusterMember, TLink> create, object owner, Action<TLink>? removed = null)
     where TLink : PeerLink<T>
 {
